@@ -1,0 +1,141 @@
+//! An actix-session store over the `session` table.
+//!
+//! The cookie carries a random 256-bit token; the table keys each session by the token's
+//! SHA-256 (hex), so a copy of the database cannot be replayed as cookies.
+
+use std::collections::HashMap;
+
+use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, UpdateError};
+use actix_web::cookie::time::Duration;
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use sqlx::SqlitePool;
+
+use crate::{db, domain::time::UnixTime};
+
+/// Session state keys shared with [`super::session::TypedSession`].
+pub const USER_ID_KEY: &str = "user_id";
+pub const EXPIRES_AT_KEY: &str = "expires_at";
+
+#[derive(Clone)]
+pub struct SqliteSessionStore {
+    pool: SqlitePool,
+}
+
+impl SqliteSessionStore {
+    pub fn new(pool: SqlitePool) -> Self {
+        Self { pool }
+    }
+}
+
+/// The hex SHA-256 of a cookie token: the `session.id` stored for it.
+pub fn hash_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn expiry(ttl: &Duration) -> UnixTime {
+    UnixTime(UnixTime::now().0 + ttl.whole_seconds())
+}
+
+impl SessionStore for SqliteSessionStore {
+    async fn load(&self, key: &SessionKey) -> Result<Option<HashMap<String, String>>, LoadError> {
+        let id = hash_token(key.as_ref());
+        let Some(row) = db::sessions::find(&self.pool, &id)
+            .await
+            .map_err(|e| LoadError::Other(e.into()))?
+        else {
+            return Ok(None);
+        };
+        if row.expires_at <= UnixTime::now() {
+            db::sessions::delete(&self.pool, &id)
+                .await
+                .map_err(|e| LoadError::Other(e.into()))?;
+            return Ok(None);
+        }
+        let state = HashMap::from([
+            (
+                USER_ID_KEY.to_owned(),
+                serde_json::Value::from(row.user_id).to_string(),
+            ),
+            (EXPIRES_AT_KEY.to_owned(), row.expires_at.0.to_string()),
+        ]);
+        Ok(Some(state))
+    }
+
+    async fn save(
+        &self,
+        state: HashMap<String, String>,
+        ttl: &Duration,
+    ) -> Result<SessionKey, SaveError> {
+        let user_id = state
+            .get(USER_ID_KEY)
+            .and_then(|raw| serde_json::from_str::<String>(raw).ok())
+            .ok_or_else(|| {
+                SaveError::Serialization(anyhow::anyhow!("a session needs a user id"))
+            })?;
+        let token = new_token();
+        db::sessions::insert(&self.pool, &hash_token(&token), &user_id, expiry(ttl))
+            .await
+            .map_err(|e| SaveError::Other(e.into()))?;
+        SessionKey::try_from(token).map_err(|e| SaveError::Other(e.into()))
+    }
+
+    /// Any change of state (only sign-in changes it) gets a fresh token.
+    async fn update(
+        &self,
+        key: SessionKey,
+        state: HashMap<String, String>,
+        ttl: &Duration,
+    ) -> Result<SessionKey, UpdateError> {
+        self.delete(&key).await.map_err(UpdateError::Other)?;
+        self.save(state, ttl).await.map_err(|e| match e {
+            SaveError::Serialization(e) => UpdateError::Serialization(e),
+            SaveError::Other(e) => UpdateError::Other(e),
+        })
+    }
+
+    /// Called on every authenticated request; writes only in the second half of the
+    /// session's life, so a busy dashboard does not turn reads into writes.
+    async fn update_ttl(&self, key: &SessionKey, ttl: &Duration) -> Result<(), anyhow::Error> {
+        let now = UnixTime::now().0;
+        let halfway = UnixTime(now + ttl.whole_seconds() / 2);
+        db::sessions::extend(&self.pool, &hash_token(key.as_ref()), expiry(ttl), halfway).await?;
+        Ok(())
+    }
+
+    async fn delete(&self, key: &SessionKey) -> Result<(), anyhow::Error> {
+        db::sessions::delete(&self.pool, &hash_token(key.as_ref())).await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_256_bit_url_safe_and_distinct() {
+        let a = new_token();
+        let b = new_token();
+        assert_eq!(URL_SAFE_NO_PAD.decode(&a).unwrap().len(), 32);
+        assert_ne!(a, b);
+        assert!(a
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+    }
+
+    #[test]
+    fn the_stored_id_is_the_hex_sha256_of_the_token() {
+        assert_eq!(
+            hash_token("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}

@@ -1,0 +1,226 @@
+//! Typed settings, read once at start-up from the environment (and a `.env` file).
+//!
+//! Variable names and defaults are those of DESIGN.md §2; tests build [`Settings`] in code.
+
+use std::{env, path::PathBuf, time::Duration};
+
+use secrecy::SecretString;
+use url::Url;
+
+/// Everything the service needs to run. Secrets are [`SecretString`]s, so `Debug` redacts them.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `DATABASE_URL`: the SQLite database; its file and folder are created when missing.
+    pub database_url: String,
+    /// `BIND_ADDR`: the listen address; port 0 picks a free port.
+    pub bind_addr: String,
+    /// `ADMIN_PASSWORD`: the operator's password; generated beside the database when unset.
+    pub admin_password: Option<SecretString>,
+    /// `SECURE_COOKIE`: mark the session cookie `Secure` (and name it `__Host-…`) when the
+    /// service is reached over HTTPS, e.g. behind a TLS-terminating proxy.
+    pub secure_cookie: bool,
+    /// `STATIC_DIR`: the built dashboard, served at `/`.
+    pub static_dir: PathBuf,
+    pub pipedrive: PipedriveSettings,
+    pub brevo: BrevoSettings,
+    pub http: HttpClientSettings,
+    pub login_throttle: LoginThrottleSettings,
+}
+
+#[derive(Debug, Clone)]
+pub struct PipedriveSettings {
+    /// `PIPEDRIVE_API_TOKEN`, sent as the `x-api-token` header.
+    pub api_token: Option<SecretString>,
+    /// `PIPEDRIVE_BASE_URL`: an origin without path; the client appends `/api/v1/…`, `/api/v2/…`.
+    pub base_url: Url,
+}
+
+#[derive(Debug, Clone)]
+pub struct BrevoSettings {
+    /// `BREVO_API_KEY`, sent as the `api-key` header.
+    pub api_key: Option<SecretString>,
+    /// `BREVO_BASE_URL`: an origin without path; the client appends `/v3/…`.
+    pub base_url: Url,
+    /// `BREVO_FOLDER_ID`: folder for new lists; when unset a folder named `Pipedrive` is used.
+    pub folder_id: Option<i64>,
+}
+
+/// Timeouts for every upstream request: reqwest has none by default.
+#[derive(Debug, Clone)]
+pub struct HttpClientSettings {
+    pub connect_timeout: Duration,
+    /// Longest wait for the next bytes of a response.
+    pub read_timeout: Duration,
+    /// Longest time for a whole request, body included.
+    pub request_timeout: Duration,
+}
+
+/// Failed sign-ins allowed within `window`, per client address and in total.
+#[derive(Debug, Clone)]
+pub struct LoginThrottleSettings {
+    pub max_failures_per_client: usize,
+    pub max_failures_total: usize,
+    pub window: Duration,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{var} is not valid: {reason}")]
+    Invalid { var: &'static str, reason: String },
+}
+
+impl Settings {
+    /// Reads `.env` (when present) and then the environment; real variables win over `.env`.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        // A missing .env is normal; any other problem with it should not go unnoticed.
+        if let Err(err) = dotenvy::dotenv() {
+            if !err.not_found() {
+                return Err(ConfigError::Invalid {
+                    var: ".env",
+                    reason: err.to_string(),
+                });
+            }
+        }
+        Ok(Self {
+            database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite:data/app.db".into()),
+            bind_addr: var("BIND_ADDR").unwrap_or_else(|| "127.0.0.1:8080".into()),
+            admin_password: secret("ADMIN_PASSWORD"),
+            secure_cookie: parse_bool("SECURE_COOKIE")?.unwrap_or(false),
+            static_dir: var("STATIC_DIR")
+                .unwrap_or_else(|| "frontend/dist".into())
+                .into(),
+            pipedrive: PipedriveSettings {
+                api_token: secret("PIPEDRIVE_API_TOKEN"),
+                base_url: origin("PIPEDRIVE_BASE_URL", "https://api.pipedrive.com")?,
+            },
+            brevo: BrevoSettings {
+                api_key: secret("BREVO_API_KEY"),
+                base_url: origin("BREVO_BASE_URL", "https://api.brevo.com")?,
+                folder_id: parse_folder_id()?,
+            },
+            http: HttpClientSettings::default(),
+            login_throttle: LoginThrottleSettings::default(),
+        })
+    }
+}
+
+impl Default for HttpClientSettings {
+    fn default() -> Self {
+        Self {
+            connect_timeout: Duration::from_secs(10),
+            read_timeout: Duration::from_secs(30),
+            request_timeout: Duration::from_secs(120),
+        }
+    }
+}
+
+impl Default for LoginThrottleSettings {
+    fn default() -> Self {
+        Self {
+            max_failures_per_client: 10,
+            max_failures_total: 50,
+            window: Duration::from_secs(15 * 60),
+        }
+    }
+}
+
+/// A set, non-blank variable.
+fn var(name: &str) -> Option<String> {
+    env::var(name).ok().filter(|value| !value.trim().is_empty())
+}
+
+fn secret(name: &str) -> Option<SecretString> {
+    var(name).map(SecretString::from)
+}
+
+fn parse_bool(name: &'static str) -> Result<Option<bool>, ConfigError> {
+    var(name)
+        .map(|value| match value.trim().to_ascii_lowercase().as_str() {
+            "1" | "true" | "yes" | "on" => Ok(true),
+            "0" | "false" | "no" | "off" => Ok(false),
+            _ => Err(ConfigError::Invalid {
+                var: name,
+                reason: format!("expected true or false, got {value:?}"),
+            }),
+        })
+        .transpose()
+}
+
+fn parse_folder_id() -> Result<Option<i64>, ConfigError> {
+    var("BREVO_FOLDER_ID")
+        .map(|value| match value.trim().parse::<i64>() {
+            Ok(id) if id > 0 => Ok(id),
+            _ => Err(ConfigError::Invalid {
+                var: "BREVO_FOLDER_ID",
+                reason: format!("expected a positive folder id, got {value:?}"),
+            }),
+        })
+        .transpose()
+}
+
+/// An `http(s)` origin. A trailing slash is tolerated; a path would be ambiguous, since the
+/// clients append the versioned paths themselves.
+fn origin(name: &'static str, default: &str) -> Result<Url, ConfigError> {
+    parse_origin(name, &var(name).unwrap_or_else(|| default.into()))
+}
+
+fn parse_origin(name: &'static str, raw: &str) -> Result<Url, ConfigError> {
+    let invalid = |reason: String| ConfigError::Invalid { var: name, reason };
+    let url =
+        Url::parse(raw.trim()).map_err(|err| invalid(format!("{raw:?} is not a URL: {err}")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(invalid(format!("{raw:?} must be an http(s) origin")));
+    }
+    if url.path() != "/" || url.query().is_some() {
+        return Err(invalid(format!(
+            "{raw:?} must be an origin without a path, e.g. https://api.example.com"
+        )));
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_debug_output_redacts_secrets() {
+        let settings = Settings {
+            database_url: "sqlite::memory:".into(),
+            bind_addr: "127.0.0.1:0".into(),
+            admin_password: Some("hunter2-password".to_string().into()),
+            secure_cookie: false,
+            static_dir: "frontend/dist".into(),
+            pipedrive: PipedriveSettings {
+                api_token: Some("pd-token-value".to_string().into()),
+                base_url: Url::parse("https://api.pipedrive.com").unwrap(),
+            },
+            brevo: BrevoSettings {
+                api_key: Some("xkeysib-secret".to_string().into()),
+                base_url: Url::parse("https://api.brevo.com").unwrap(),
+                folder_id: None,
+            },
+            http: HttpClientSettings::default(),
+            login_throttle: LoginThrottleSettings::default(),
+        };
+        let debug = format!("{settings:?}");
+        for secret in ["hunter2-password", "pd-token-value", "xkeysib-secret"] {
+            assert!(!debug.contains(secret), "{secret} leaked into {debug}");
+        }
+    }
+
+    #[test]
+    fn origins_accept_a_trailing_slash_and_refuse_paths() {
+        let ok = parse_origin("X", "https://acme.pipedrive.com/").unwrap();
+        assert_eq!(ok.as_str(), "https://acme.pipedrive.com/");
+        assert!(parse_origin("X", "http://127.0.0.1:8090").is_ok());
+        for bad in [
+            "https://api.pipedrive.com/v1",
+            "ftp://x.example",
+            "not a url",
+            "https://x.example/?a=1",
+        ] {
+            assert!(parse_origin("X", bad).is_err(), "{bad} was accepted");
+        }
+    }
+}

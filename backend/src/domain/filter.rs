@@ -1,0 +1,139 @@
+//! Person filters mirrored from Pipedrive, and how a fresh Pipedrive listing is reconciled
+//! with the stored ones.
+
+use std::{collections::HashMap, fmt};
+
+use super::{sync_job::SyncJob, time::UnixTime};
+
+/// Pipedrive's filter id, which is also our primary key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FilterId(pub i64);
+
+impl fmt::Display for FilterId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Filter {
+    pub id: FilterId,
+    pub name: String,
+    pub brevo_list_id: Option<i64>,
+    pub deleted_at: Option<UnixTime>,
+    /// The newest sync job of this filter, if it ever ran.
+    pub last_job: Option<SyncJob>,
+}
+
+/// A person filter as Pipedrive lists it now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteFilter {
+    pub id: FilterId,
+    pub name: String,
+}
+
+/// What we hold for a filter before reconciling.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredFilter {
+    pub id: FilterId,
+    pub name: String,
+    pub deleted: bool,
+}
+
+/// The changes that bring the stored filters in line with Pipedrive.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Reconciliation {
+    /// New to us.
+    pub created: Vec<RemoteFilter>,
+    /// Still present, under a new name.
+    pub renamed: Vec<RemoteFilter>,
+    /// Soft-deleted earlier and back in Pipedrive (possibly renamed meanwhile).
+    pub restored: Vec<RemoteFilter>,
+    /// Gone from Pipedrive: to soft-delete.
+    pub deleted: Vec<FilterId>,
+    pub unchanged: usize,
+}
+
+/// Compares Pipedrive's listing with what is stored. Pure, so every case is unit-tested.
+/// A filter id listed twice by Pipedrive counts once (the last name wins).
+pub fn reconcile(remote: &[RemoteFilter], stored: &[StoredFilter]) -> Reconciliation {
+    let remote_by_id: HashMap<FilterId, &RemoteFilter> = remote.iter().map(|f| (f.id, f)).collect();
+    let stored_by_id: HashMap<FilterId, &StoredFilter> = stored.iter().map(|f| (f.id, f)).collect();
+    let mut plan = Reconciliation::default();
+
+    let mut remote_ids: Vec<FilterId> = remote_by_id.keys().copied().collect();
+    remote_ids.sort();
+    for id in remote_ids {
+        let current = remote_by_id[&id];
+        match stored_by_id.get(&id) {
+            None => plan.created.push(current.clone()),
+            Some(known) if known.deleted => plan.restored.push(current.clone()),
+            Some(known) if known.name != current.name => plan.renamed.push(current.clone()),
+            Some(_) => plan.unchanged += 1,
+        }
+    }
+    plan.deleted = stored
+        .iter()
+        .filter(|known| !known.deleted && !remote_by_id.contains_key(&known.id))
+        .map(|known| known.id)
+        .collect();
+    plan.deleted.sort();
+    plan
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn remote(id: i64, name: &str) -> RemoteFilter {
+        RemoteFilter {
+            id: FilterId(id),
+            name: name.into(),
+        }
+    }
+
+    fn stored(id: i64, name: &str, deleted: bool) -> StoredFilter {
+        StoredFilter {
+            id: FilterId(id),
+            name: name.into(),
+            deleted,
+        }
+    }
+
+    #[test]
+    fn every_case_lands_in_its_own_bucket() {
+        let plan = reconcile(
+            &[
+                remote(1, "Same"),
+                remote(2, "New name"),
+                remote(3, "Back"),
+                remote(4, "Fresh"),
+            ],
+            &[
+                stored(1, "Same", false),
+                stored(2, "Old name", false),
+                stored(3, "Back before", true),
+                stored(5, "Vanished", false),
+                stored(6, "Long gone", true),
+            ],
+        );
+        assert_eq!(plan.created, vec![remote(4, "Fresh")]);
+        assert_eq!(plan.renamed, vec![remote(2, "New name")]);
+        assert_eq!(plan.restored, vec![remote(3, "Back")]);
+        assert_eq!(plan.deleted, vec![FilterId(5)]);
+        assert_eq!(plan.unchanged, 1);
+    }
+
+    #[test]
+    fn an_empty_listing_soft_deletes_everything_still_active() {
+        let plan = reconcile(&[], &[stored(1, "A", false), stored(2, "B", true)]);
+        assert_eq!(plan.deleted, vec![FilterId(1)]);
+        assert!(plan.created.is_empty() && plan.restored.is_empty());
+    }
+
+    #[test]
+    fn a_filter_listed_twice_is_created_once() {
+        let plan = reconcile(&[remote(7, "First"), remote(7, "Second")], &[]);
+        assert_eq!(plan.created, vec![remote(7, "Second")]);
+    }
+}

@@ -1,0 +1,5 @@
+//! The service's vocabulary, free of HTTP and SQL.
+
+pub mod filter;
+pub mod sync_job;
+pub mod time;

@@ -1,0 +1,74 @@
+//! A sync job: one run of a filter → Brevo list sync, recorded with its outcome.
+
+use std::{fmt, str::FromStr};
+
+use super::{filter::FilterId, time::UnixTime};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SyncJobId(pub i64);
+
+impl fmt::Display for SyncJobId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// The `sync_jobs.status` values (a CHECK constraint holds the database to the same set).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum JobStatus {
+    Processing,
+    Completed,
+    Failed,
+}
+
+impl JobStatus {
+    pub const ALL: [JobStatus; 3] = [Self::Processing, Self::Completed, Self::Failed];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Processing => "processing",
+            Self::Completed => "completed",
+            Self::Failed => "failed",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("unknown job status {0:?}: expected processing, completed or failed")]
+pub struct UnknownJobStatus(pub String);
+
+impl FromStr for JobStatus {
+    type Err = UnknownJobStatus;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|status| status.as_str() == s)
+            .ok_or_else(|| UnknownJobStatus(s.to_owned()))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncJob {
+    pub id: SyncJobId,
+    pub filter_id: FilterId,
+    pub status: JobStatus,
+    pub created_at: UnixTime,
+    pub completed_at: Option<UnixTime>,
+    pub total_fetched: i64,
+    pub total_added: i64,
+    pub error_message: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_round_trip_through_their_names() {
+        for status in JobStatus::ALL {
+            assert_eq!(status.as_str().parse::<JobStatus>().unwrap(), status);
+        }
+        assert!("running".parse::<JobStatus>().is_err());
+    }
+}

@@ -1,0 +1,35 @@
+//! Timestamps are stored as unix seconds and shown as RFC 3339 UTC.
+
+use time::{format_description::well_known::Rfc3339, OffsetDateTime};
+
+/// Seconds since the unix epoch, UTC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct UnixTime(pub i64);
+
+impl UnixTime {
+    pub fn now() -> Self {
+        Self(OffsetDateTime::now_utc().unix_timestamp())
+    }
+
+    /// RFC 3339 in UTC, e.g. `2026-11-26T04:26:50Z`. Values outside the calendar range
+    /// (never written by this service) are clamped rather than failing a whole response.
+    pub fn to_rfc3339(self) -> String {
+        let clamped = self.0.clamp(0, 253_402_300_799); // 9999-12-31T23:59:59Z
+        OffsetDateTime::from_unix_timestamp(clamped)
+            .ok()
+            .and_then(|t| t.format(&Rfc3339).ok())
+            .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unix_seconds_render_as_rfc3339_utc() {
+        assert_eq!(UnixTime(0).to_rfc3339(), "1970-01-01T00:00:00Z");
+        assert_eq!(UnixTime(1_795_000_000).to_rfc3339(), "2026-11-18T11:06:40Z");
+        assert_eq!(UnixTime(i64::MAX).to_rfc3339(), "9999-12-31T23:59:59Z");
+    }
+}

@@ -1,0 +1,24 @@
+//! Pipedrive → Brevo Sync: mirrors Pipedrive person filters into Brevo contact lists.
+
+/// Sign-in, sessions, throttling and the cross-origin guard.
+pub mod auth;
+/// Typed settings from the environment.
+pub mod config;
+/// All SQL.
+pub mod db;
+/// The vocabulary, free of HTTP and SQL.
+pub mod domain;
+/// The HTTP error type and its problem+json rendering.
+pub mod error;
+/// The OpenAPI document.
+pub mod openapi;
+/// Filter refresh from Pipedrive.
+pub mod refresh;
+/// HTTP handlers.
+pub mod routes;
+/// Application assembly.
+pub mod startup;
+/// Logging set-up.
+pub mod telemetry;
+/// Pipedrive and Brevo clients.
+pub mod upstream;

@@ -1,0 +1,71 @@
+//! The OpenAPI document, generated from the handlers' annotations. `openapi.yaml` at the
+//! repository root is this document, written by the `gen-openapi` binary and checked by a test.
+
+use actix_web::App;
+use utoipa::{
+    openapi::{
+        security::{ApiKey, ApiKeyValue, SecurityScheme},
+        OpenApi as OpenApiDocument,
+    },
+    Modify, OpenApi,
+};
+use utoipa_actix_web::{scope, AppExt};
+
+use crate::{auth::session::cookie_name, error::Problem, routes};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Pipedrive → Brevo Sync",
+        description = "Mirrors Pipedrive person filters and syncs each into a Brevo contact list, \
+                       recording every sync job. Errors are RFC 9457 problem documents \
+                       (`application/problem+json`) with a stable `code`. Sign in with \
+                       `POST /api/auth/login`; the session cookie authenticates everything else.",
+        license(name = "MIT")
+    ),
+    tags(
+        (name = "auth", description = "Sign-in and sessions"),
+        (name = "filters", description = "Pipedrive person filters"),
+        (name = "sync-jobs", description = "Recorded sync jobs"),
+        (name = "meta", description = "Health and this document"),
+    ),
+    components(schemas(Problem)),
+    modifiers(&SessionCookie)
+)]
+struct ApiDoc;
+
+struct SessionCookie;
+
+impl Modify for SessionCookie {
+    fn modify(&self, openapi: &mut OpenApiDocument) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "session_cookie",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                cookie_name(false),
+                "Set by POST /api/auth/login (named __Host-pbs_session when SECURE_COOKIE is on).",
+            ))),
+        );
+    }
+}
+
+/// The whole document: the base above plus every path registered by [`routes::configure_api`].
+pub fn document() -> OpenApiDocument {
+    App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .service(scope::scope("/api").configure(routes::configure_api))
+        .split_for_parts()
+        .1
+}
+
+/// The committed form: YAML, ending in a newline.
+pub fn to_yaml(document: &OpenApiDocument) -> String {
+    let mut yaml = document
+        .to_yaml()
+        .expect("an OpenAPI document always serialises");
+    if !yaml.ends_with('\n') {
+        yaml.push('\n');
+    }
+    yaml
+}

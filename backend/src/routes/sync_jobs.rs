@@ -1,0 +1,211 @@
+use actix_web::{get, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::{
+    db::{self, sync_jobs::JobQuery},
+    domain::{
+        filter::FilterId,
+        sync_job::{JobStatus, SyncJob, SyncJobId},
+    },
+    error::{ApiError, NotFound, Problem},
+    startup::AppState,
+};
+
+const DEFAULT_PAGE_SIZE: u32 = 50;
+const MAX_PAGE_SIZE: u32 = 200;
+
+#[derive(Serialize, ToSchema)]
+pub struct SyncJobOut {
+    pub id: i64,
+    pub filter_id: i64,
+    pub status: JobStatusOut,
+    /// When the job started.
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    /// When it ended; null while processing.
+    #[schema(format = DateTime)]
+    pub completed_at: Option<String>,
+    /// Persons read from Pipedrive so far.
+    pub total_fetched: i64,
+    /// Contacts that were not in the Brevo list before this job and were added to it.
+    pub total_added: i64,
+    /// Why the job failed: which API, which status, what to check.
+    pub error_message: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum JobStatusOut {
+    Processing,
+    Completed,
+    Failed,
+}
+
+impl From<JobStatus> for JobStatusOut {
+    fn from(status: JobStatus) -> Self {
+        match status {
+            JobStatus::Processing => Self::Processing,
+            JobStatus::Completed => Self::Completed,
+            JobStatus::Failed => Self::Failed,
+        }
+    }
+}
+
+impl From<JobStatusOut> for JobStatus {
+    fn from(status: JobStatusOut) -> Self {
+        match status {
+            JobStatusOut::Processing => Self::Processing,
+            JobStatusOut::Completed => Self::Completed,
+            JobStatusOut::Failed => Self::Failed,
+        }
+    }
+}
+
+impl From<SyncJob> for SyncJobOut {
+    fn from(job: SyncJob) -> Self {
+        Self {
+            id: job.id.0,
+            filter_id: job.filter_id.0,
+            status: job.status.into(),
+            created_at: job.created_at.to_rfc3339(),
+            completed_at: job.completed_at.map(|t| t.to_rfc3339()),
+            total_fetched: job.total_fetched,
+            total_added: job.total_added,
+            error_message: job.error_message,
+        }
+    }
+}
+
+/// A page of jobs, newest first.
+#[derive(Serialize, ToSchema)]
+pub struct SyncJobPage {
+    pub items: Vec<SyncJobOut>,
+    /// Pass as `before` to get the next (older) page; null on the last page.
+    pub next_before: Option<i64>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct PageQuery {
+    /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u32>,
+    /// Only jobs with an id below this one (the previous page's `next_before`).
+    #[param(minimum = 1)]
+    pub before: Option<i64>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ListSyncJobsQuery {
+    /// Only this filter's jobs.
+    pub filter_id: Option<i64>,
+    /// Only jobs in this state.
+    #[param(inline)]
+    pub status: Option<JobStatusOut>,
+    /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u32>,
+    /// Only jobs with an id below this one (the previous page's `next_before`).
+    #[param(minimum = 1)]
+    pub before: Option<i64>,
+}
+
+/// List sync jobs
+///
+/// All jobs, newest first, optionally of one filter or one status; paginated with `limit`
+/// and `before`.
+#[utoipa::path(
+    tag = "sync-jobs",
+    operation_id = "sync_jobs.list",
+    params(ListSyncJobsQuery),
+    security(("session_cookie" = [])),
+    responses(
+        (status = 200, description = "A page of jobs", body = SyncJobPage),
+        (status = 400, description = "Invalid filter, status or paging", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such filter", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/sync-jobs")]
+pub async fn list_sync_jobs(
+    query: web::Query<ListSyncJobsQuery>,
+    state: web::Data<AppState>,
+) -> Result<web::Json<SyncJobPage>, ApiError> {
+    let query = query.into_inner();
+    let filter_id = query.filter_id.map(FilterId);
+    if let Some(id) = filter_id {
+        db::filters::get(&state.pool, id)
+            .await?
+            .ok_or(ApiError::NotFound(NotFound::Filter(id.0)))?;
+    }
+    let page = PageQuery {
+        limit: query.limit,
+        before: query.before,
+    };
+    let status = query.status.map(JobStatus::from);
+    Ok(web::Json(
+        page_of_jobs(&state, filter_id, status, &page).await?,
+    ))
+}
+
+/// Get a sync job
+#[utoipa::path(
+    tag = "sync-jobs",
+    operation_id = "sync_jobs.get",
+    params(("id" = i64, Path, description = "Sync job id")),
+    security(("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The job", body = SyncJobOut),
+        (status = 400, description = "The id is not an integer", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such job", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/sync-jobs/{id}")]
+pub async fn get_sync_job(
+    id: web::Path<i64>,
+    state: web::Data<AppState>,
+) -> Result<web::Json<SyncJobOut>, ApiError> {
+    let job = db::sync_jobs::get(&state.pool, SyncJobId(*id))
+        .await?
+        .ok_or(ApiError::NotFound(NotFound::SyncJob(*id)))?;
+    Ok(web::Json(job.into()))
+}
+
+/// One page of jobs; fetches one row more than asked to know whether another page follows.
+pub async fn page_of_jobs(
+    state: &AppState,
+    filter_id: Option<FilterId>,
+    status: Option<JobStatus>,
+    page: &PageQuery,
+) -> Result<SyncJobPage, ApiError> {
+    let limit = page.limit.unwrap_or(DEFAULT_PAGE_SIZE);
+    if !(1..=MAX_PAGE_SIZE).contains(&limit) {
+        return Err(ApiError::InvalidQuery(format!(
+            "limit must be between 1 and {MAX_PAGE_SIZE}, got {limit}"
+        )));
+    }
+    if let Some(before) = page.before.filter(|before| *before < 1) {
+        return Err(ApiError::InvalidQuery(format!(
+            "before must be a job id (1 or more), got {before}"
+        )));
+    }
+    let query = JobQuery {
+        filter_id,
+        status,
+        before: page.before.map(SyncJobId),
+        limit: limit + 1,
+    };
+    let mut jobs = db::sync_jobs::list(&state.pool, query).await?;
+    let more = jobs.len() > limit as usize;
+    jobs.truncate(limit as usize);
+    let next_before = more.then(|| jobs.last().map(|job| job.id.0)).flatten();
+    Ok(SyncJobPage {
+        items: jobs.into_iter().map(SyncJobOut::from).collect(),
+        next_before,
+    })
+}

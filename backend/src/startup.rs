@@ -1,0 +1,215 @@
+//! Builds the application: database, secrets, HTTP server. `main` and the tests share this
+//! one path, so what is tested is what runs.
+
+use std::{net::TcpListener, time::Duration};
+
+use actix_web::{
+    dev::{Server, ServerHandle},
+    middleware::{from_fn, DefaultHeaders},
+    web, App, HttpServer,
+};
+use sqlx::SqlitePool;
+use tracing_actix_web::TracingLogger;
+use utoipa_actix_web::{scope, AppExt};
+
+use crate::{
+    auth::{
+        origin::refuse_cross_origin,
+        password::{AdminPassword, PasswordSource},
+        secrets::SecretFileError,
+        session::{self, require_login},
+        session_store::SqliteSessionStore,
+        throttle::LoginThrottle,
+        OPERATOR_USER_ID,
+    },
+    config::Settings,
+    db::{self, DbError},
+    domain::time::UnixTime,
+    openapi,
+    routes::{self, spa},
+    upstream::{self, pipedrive::PipedriveClient},
+};
+
+/// The message a job left `processing` by a previous process ends with.
+pub const INTERRUPTED_MESSAGE: &str = "interrupted: the server stopped before the job finished";
+
+/// How often expired sessions are deleted.
+const SESSION_PURGE_INTERVAL: Duration = Duration::from_secs(60 * 60);
+
+/// What every handler can reach.
+pub struct AppState {
+    pub pool: SqlitePool,
+    pub pipedrive: PipedriveClient,
+    pub password: AdminPassword,
+    pub throttle: LoginThrottle,
+    /// Rendered once: the document never changes while the process runs.
+    pub openapi_json: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error(transparent)]
+    Secret(#[from] SecretFileError),
+    #[error("could not listen on {addr}: {source}")]
+    Bind {
+        addr: String,
+        source: std::io::Error,
+    },
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    pool: SqlitePool,
+    password_source: PasswordSource,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        let pool = db::connect(&settings.database_url).await?;
+        let orphaned =
+            db::sync_jobs::fail_orphaned(&pool, UnixTime::now(), INTERRUPTED_MESSAGE).await?;
+        if orphaned > 0 {
+            tracing::warn!(
+                jobs = orphaned,
+                "marked jobs left processing by the previous run as failed"
+            );
+        }
+        db::sessions::ensure_user(&pool, OPERATOR_USER_ID).await?;
+
+        let folder = db::database_folder(&settings.database_url)?;
+        let (password, password_source) =
+            AdminPassword::resolve(settings.admin_password.clone(), folder.as_deref())?;
+        let signing_key = session::signing_key(folder.as_deref())?;
+
+        let listener =
+            TcpListener::bind(&settings.bind_addr).map_err(|source| StartupError::Bind {
+                addr: settings.bind_addr.clone(),
+                source,
+            })?;
+        let port = listener
+            .local_addr()
+            .map_err(|source| StartupError::Bind {
+                addr: settings.bind_addr.clone(),
+                source,
+            })?
+            .port();
+
+        let http = upstream::http_client(&settings.http);
+        let state = web::Data::new(AppState {
+            pool: pool.clone(),
+            pipedrive: PipedriveClient::new(
+                http,
+                settings.pipedrive.base_url.clone(),
+                settings.pipedrive.api_token.clone(),
+            ),
+            password,
+            throttle: LoginThrottle::new(settings.login_throttle.clone()),
+            openapi_json: openapi::document()
+                .to_json()
+                .expect("the document serialises"),
+        });
+
+        let static_dir = settings.static_dir.clone();
+        let serve_dashboard = static_dir.join("index.html").is_file();
+        if !serve_dashboard {
+            tracing::warn!(
+                static_dir = %static_dir.display(),
+                "the dashboard is not built, so / serves nothing; build it with `npm --prefix frontend run build`"
+            );
+        }
+        let secure_cookie = settings.secure_cookie;
+        let server = HttpServer::new(move || {
+            let api = scope::scope("/api")
+                .configure(routes::configure_api)
+                .default_service(web::to(routes::route_not_found))
+                .wrap(from_fn(require_login))
+                .wrap(session::middleware(
+                    SqliteSessionStore::new(state.pool.clone()),
+                    signing_key.clone(),
+                    secure_cookie,
+                ))
+                .wrap(from_fn(refuse_cross_origin))
+                .wrap(DefaultHeaders::new().add(("Cache-Control", "no-store")));
+            let app = App::new()
+                .into_utoipa_app()
+                .app_data(state.clone())
+                .service(api)
+                .into_app()
+                .configure(routes::extractor_configs);
+            let app = if serve_dashboard {
+                app.service(spa::files(&static_dir))
+            } else {
+                app
+            };
+            app.wrap(from_fn(spa::cache_policy))
+                .wrap(security_headers())
+                .wrap(TracingLogger::default())
+        })
+        .listen(listener)
+        .map_err(|source| StartupError::Bind {
+            addr: settings.bind_addr.clone(),
+            source,
+        })?
+        .shutdown_timeout(30)
+        .run();
+
+        Ok(Self {
+            port,
+            server,
+            pool,
+            password_source,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// How the operator signs in, for the start-up message.
+    pub fn password_source(&self) -> &PasswordSource {
+        &self.password_source
+    }
+
+    /// Stops the server from outside (tests; signals are handled by actix itself).
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until SIGINT/SIGTERM or [`ServerHandle::stop`]; in-flight requests get up to 30 s.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let purger = tokio::spawn(purge_expired_sessions(self.pool.clone()));
+        let result = self.server.await;
+        purger.abort();
+        self.pool.close().await;
+        result
+    }
+}
+
+/// Headers for every response, API and dashboard alike.
+fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add((
+            "Content-Security-Policy",
+            "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+        ))
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("Referrer-Policy", "no-referrer"))
+        .add(("X-Frame-Options", "DENY"))
+}
+
+async fn purge_expired_sessions(pool: SqlitePool) {
+    let mut ticks = tokio::time::interval(SESSION_PURGE_INTERVAL);
+    loop {
+        ticks.tick().await;
+        match db::sessions::purge_expired(&pool, UnixTime::now()).await {
+            Ok(0) => {}
+            Ok(purged) => tracing::info!(purged, "deleted expired sessions"),
+            Err(err) => {
+                tracing::warn!(error = %crate::error::error_chain(&err), "could not purge expired sessions")
+            }
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! Start-up configuration of a sandbox.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// Everything a [`crate::Sandbox`] needs to start. Every field is public so a
+/// test can override just what it cares about:
+///
+/// ```
+/// let config = upstream_sandbox::SandboxConfig {
+///     enforce_rate_limits: true,
+///     ..Default::default()
+/// };
+/// # let _ = config;
+/// ```
+#[derive(Debug, Clone)]
+pub struct SandboxConfig {
+    /// Where to listen; port 0 picks a free port (see [`crate::Sandbox::port`]).
+    pub bind: SocketAddr,
+    /// Value the `x-api-token` header must carry on Pipedrive routes.
+    pub pipedrive_token: String,
+    /// Value the `api-key` header must carry on Brevo routes.
+    pub brevo_key: String,
+    /// Added before every upstream request is answered (control routes excluded).
+    pub latency: Duration,
+    /// When false the rate-limit headers are still computed and sent, but no
+    /// request is ever refused with 429.
+    pub enforce_rate_limits: bool,
+    /// Pipedrive burst limit: requests per rolling 2-second window (Growth plan
+    /// with an API token: 40).
+    pub pipedrive_requests_per_2s: u32,
+    /// Brevo limit for every path under `/v3/contacts` (general tier: 10 RPS).
+    pub brevo_contacts_requests_per_second: u32,
+    /// Brevo limit for every other path, e.g. `/v3/processes` (general tier: 100 RPH).
+    pub brevo_other_requests_per_hour: u32,
+    /// How long an accepted import takes to complete. The process reports
+    /// `queued` for the first half and `in_process` for the second half.
+    pub import_delay: Duration,
+    /// Name of the Brevo attribute holding the first name (accounts differ:
+    /// FIRSTNAME, FNAME, FIRST_NAME...).
+    pub brevo_first_name_attribute: String,
+    /// Name of the Brevo attribute holding the last name.
+    pub brevo_last_name_attribute: String,
+    /// Seed the demo filters and the default Brevo folder (see [`crate::demo`]).
+    pub seed_demo: bool,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        Self {
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            pipedrive_token: "sandbox-pipedrive-token".to_owned(),
+            brevo_key: "sandbox-brevo-key".to_owned(),
+            latency: Duration::ZERO,
+            enforce_rate_limits: false,
+            pipedrive_requests_per_2s: 40,
+            brevo_contacts_requests_per_second: 10,
+            brevo_other_requests_per_hour: 100,
+            import_delay: Duration::from_millis(200),
+            brevo_first_name_attribute: "FIRSTNAME".to_owned(),
+            brevo_last_name_attribute: "LASTNAME".to_owned(),
+            seed_demo: false,
+        }
+    }
+}

@@ -1,0 +1,103 @@
+//! Every upstream request the sandbox received, for assertions and summaries.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::{Instant, SystemTime};
+
+use crate::api::Api;
+use crate::state::lock;
+
+/// Oldest entries are dropped past this, so a long-running demo server stays
+/// bounded; the per-API counters keep counting.
+const MAX_ENTRIES: usize = 100_000;
+
+/// One upstream request (control routes are not recorded).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedRequest {
+    pub api: Api,
+    pub method: String,
+    pub path: String,
+    /// Raw query string, without `?`.
+    pub query: String,
+    /// Status sent; `None` while unanswered (e.g. under [`crate::Fault::Hang`]).
+    pub status: Option<u16>,
+    pub received_at: Instant,
+    pub received_at_wall: SystemTime,
+}
+
+/// Requests and 429 answers per API, never truncated.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RequestCounts {
+    pub requests: u64,
+    pub rate_limited: u64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RequestLog {
+    inner: Arc<Mutex<Log>>,
+}
+
+#[derive(Debug, Default)]
+struct Log {
+    entries: VecDeque<RecordedRequest>,
+    /// Sequence number of `entries[0]`.
+    first_seq: u64,
+    pipedrive: RequestCounts,
+    brevo: RequestCounts,
+}
+
+impl Log {
+    fn counts(&mut self, api: Api) -> &mut RequestCounts {
+        match api {
+            Api::Pipedrive => &mut self.pipedrive,
+            Api::Brevo => &mut self.brevo,
+        }
+    }
+}
+
+impl RequestLog {
+    /// Records an arriving request; returns its sequence number for [`Self::finish`].
+    pub fn begin(&self, api: Api, method: &str, path: &str, query: &str) -> u64 {
+        let mut log = lock(&self.inner);
+        log.counts(api).requests += 1;
+        if log.entries.len() == MAX_ENTRIES {
+            log.entries.pop_front();
+            log.first_seq += 1;
+        }
+        log.entries.push_back(RecordedRequest {
+            api,
+            method: method.to_owned(),
+            path: path.to_owned(),
+            query: query.to_owned(),
+            status: None,
+            received_at: Instant::now(),
+            received_at_wall: SystemTime::now(),
+        });
+        log.first_seq + log.entries.len() as u64 - 1
+    }
+
+    /// Records the status a request was answered with.
+    pub fn finish(&self, seq: u64, api: Api, status: u16) {
+        let mut log = lock(&self.inner);
+        if status == 429 {
+            log.counts(api).rate_limited += 1;
+        }
+        let index = seq.checked_sub(log.first_seq);
+        // An entry already dropped from the front has nothing left to update.
+        if let Some(entry) = index.and_then(|index| log.entries.get_mut(index as usize)) {
+            entry.status = Some(status);
+        }
+    }
+
+    pub fn entries(&self) -> Vec<RecordedRequest> {
+        lock(&self.inner).entries.iter().cloned().collect()
+    }
+
+    pub fn counts(&self, api: Api) -> RequestCounts {
+        *lock(&self.inner).counts(api)
+    }
+
+    pub fn clear(&self) {
+        *lock(&self.inner) = Log::default();
+    }
+}

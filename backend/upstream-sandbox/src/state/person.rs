@@ -1,0 +1,77 @@
+//! The Pipedrive person, as the sandbox stores it.
+
+/// 2024-01-15 09:30:00 UTC: creation time of hand-made persons, so their
+/// timestamps are stable across runs.
+const HANDMADE_ADD_TIME: i64 = 1_705_311_000;
+
+/// A Pipedrive person. Only the fields the v2 `getPersons` response carries
+/// are modelled; formatting happens in the route.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    pub id: u64,
+    pub name: String,
+    pub first_name: String,
+    pub last_name: String,
+    /// In the order Pipedrive returns them; the primary one need not be first.
+    pub emails: Vec<LabeledValue>,
+    pub phones: Vec<LabeledValue>,
+    pub owner_id: u64,
+    pub org_id: Option<u64>,
+    /// Unix seconds.
+    pub add_time: i64,
+    /// Unix seconds.
+    pub update_time: i64,
+    pub label_ids: Vec<u64>,
+}
+
+/// One entry of `emails` or `phones`: `{value, primary, label}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LabeledValue {
+    pub value: String,
+    pub primary: bool,
+    pub label: String,
+}
+
+impl Person {
+    /// A person without emails or phones; `name` is "first last" (trimmed,
+    /// so an empty part leaves no stray space).
+    pub fn new(id: u64, first_name: &str, last_name: &str) -> Self {
+        Self {
+            id,
+            name: format!("{first_name} {last_name}").trim().to_owned(),
+            first_name: first_name.to_owned(),
+            last_name: last_name.to_owned(),
+            emails: Vec::new(),
+            phones: Vec::new(),
+            owner_id: 1,
+            org_id: None,
+            add_time: HANDMADE_ADD_TIME,
+            update_time: HANDMADE_ADD_TIME,
+            label_ids: Vec::new(),
+        }
+    }
+
+    /// Appends an email labelled `work`. The value is kept verbatim (edge-case
+    /// tests need whitespace, mixed case, empty or invalid values).
+    pub fn with_email(mut self, value: &str, primary: bool) -> Self {
+        self.emails.push(LabeledValue::new(value, primary, "work"));
+        self
+    }
+
+    /// Appends a phone number labelled `mobile`.
+    pub fn with_phone(mut self, value: &str, primary: bool) -> Self {
+        self.phones
+            .push(LabeledValue::new(value, primary, "mobile"));
+        self
+    }
+}
+
+impl LabeledValue {
+    pub fn new(value: &str, primary: bool, label: &str) -> Self {
+        Self {
+            value: value.to_owned(),
+            primary,
+            label: label.to_owned(),
+        }
+    }
+}

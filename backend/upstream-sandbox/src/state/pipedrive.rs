@@ -1,0 +1,231 @@
+//! Pipedrive side of the sandbox: person filters and their persons.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use super::generator::GeneratedPersons;
+use super::lock;
+use super::person::Person;
+use crate::clock;
+
+/// The user every filter belongs to (the token owner).
+const FILTER_OWNER_ID: u64 = 10_001;
+
+/// Handle on the Pipedrive state; clones share it.
+#[derive(Debug, Clone, Default)]
+pub struct PipedriveState {
+    filters: Arc<Mutex<BTreeMap<u64, Filter>>>,
+}
+
+/// What [`PipedriveState::filters`] reports about one filter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilterSummary {
+    pub id: u64,
+    pub name: String,
+    pub person_count: u64,
+}
+
+/// A filter as `GET /v1/filters` shows it.
+#[derive(Debug, Clone)]
+pub(crate) struct FilterRow {
+    pub id: u64,
+    pub name: String,
+    pub user_id: u64,
+    pub add_time: i64,
+    pub update_time: i64,
+}
+
+#[derive(Debug)]
+struct Filter {
+    name: String,
+    persons: Persons,
+    add_time: i64,
+    update_time: i64,
+}
+
+#[derive(Debug)]
+enum Persons {
+    /// Hand-made persons, sorted by id (the order `getPersons` pages in).
+    Listed(Vec<Person>),
+    Generated(GeneratedPersons),
+}
+
+impl Persons {
+    fn listed(mut persons: Vec<Person>) -> Self {
+        persons.sort_by_key(|person| person.id);
+        Self::Listed(persons)
+    }
+
+    fn len(&self) -> u64 {
+        match self {
+            Self::Listed(persons) => persons.len() as u64,
+            Self::Generated(population) => population.count,
+        }
+    }
+
+    fn page(&self, offset: u64, limit: u64) -> Vec<Person> {
+        let end = self.len().min(offset.saturating_add(limit));
+        match self {
+            Self::Listed(persons) => persons[offset.min(end) as usize..end as usize].to_vec(),
+            Self::Generated(population) => (offset..end).map(|i| population.person(i)).collect(),
+        }
+    }
+}
+
+impl PipedriveState {
+    /// Adds (or replaces) a people filter that matches nobody yet.
+    pub fn add_filter(&self, id: u64, name: &str) {
+        self.insert(id, name, Persons::Listed(Vec::new()));
+    }
+
+    /// Adds (or replaces) a people filter holding exactly these persons.
+    pub fn add_filter_with_persons(&self, id: u64, name: &str, persons: Vec<Person>) {
+        self.insert(id, name, Persons::listed(persons));
+    }
+
+    /// Adds (or replaces) a filter of `count` generated persons (global persons
+    /// `0..count`, see [`GeneratedPersons`]); costs no memory per person.
+    pub fn add_generated_filter(&self, id: u64, name: &str, count: u64) {
+        self.add_generated_filter_with(id, name, GeneratedPersons::first(count));
+    }
+
+    /// Adds (or replaces) a filter over any generated population, e.g. every
+    /// 8th global person, so that filters overlap.
+    pub fn add_generated_filter_with(&self, id: u64, name: &str, population: GeneratedPersons) {
+        self.insert(id, name, Persons::Generated(population));
+    }
+
+    /// Renames a filter, as a user editing it in Pipedrive would. False if unknown.
+    pub fn rename_filter(&self, id: u64, name: &str) -> bool {
+        self.update(id, |filter| name.clone_into(&mut filter.name))
+    }
+
+    /// Replaces the persons a filter matches. False if unknown.
+    pub fn set_persons(&self, id: u64, persons: Vec<Person>) -> bool {
+        self.update(id, |filter| filter.persons = Persons::listed(persons))
+    }
+
+    /// Deletes a filter. False if unknown.
+    pub fn remove_filter(&self, id: u64) -> bool {
+        lock(&self.filters).remove(&id).is_some()
+    }
+
+    /// Every filter, by id.
+    pub fn filters(&self) -> Vec<FilterSummary> {
+        lock(&self.filters)
+            .iter()
+            .map(|(&id, filter)| FilterSummary {
+                id,
+                name: filter.name.clone(),
+                person_count: filter.persons.len(),
+            })
+            .collect()
+    }
+
+    /// Number of persons a filter matches; `None` if the filter is unknown.
+    pub fn person_count(&self, filter_id: u64) -> Option<u64> {
+        lock(&self.filters).get(&filter_id).map(|f| f.persons.len())
+    }
+
+    /// Every person of a filter, in paging order. This materialises them:
+    /// meant for small filters in test assertions.
+    pub fn persons(&self, filter_id: u64) -> Option<Vec<Person>> {
+        self.page(filter_id, 0, u64::MAX)
+            .map(|(persons, _)| persons)
+    }
+
+    /// Removes every filter.
+    pub fn clear(&self) {
+        lock(&self.filters).clear();
+    }
+
+    pub(crate) fn filter_rows(&self) -> Vec<FilterRow> {
+        lock(&self.filters)
+            .iter()
+            .map(|(&id, filter)| FilterRow {
+                id,
+                name: filter.name.clone(),
+                user_id: FILTER_OWNER_ID,
+                add_time: filter.add_time,
+                update_time: filter.update_time,
+            })
+            .collect()
+    }
+
+    /// Persons `offset..offset + limit` of a filter and the filter's size.
+    pub(crate) fn page(
+        &self,
+        filter_id: u64,
+        offset: u64,
+        limit: u64,
+    ) -> Option<(Vec<Person>, u64)> {
+        let filters = lock(&self.filters);
+        let persons = &filters.get(&filter_id)?.persons;
+        Some((persons.page(offset, limit), persons.len()))
+    }
+
+    fn insert(&self, id: u64, name: &str, persons: Persons) {
+        let now = clock::unix_now();
+        let filter = Filter {
+            name: name.to_owned(),
+            persons,
+            add_time: now,
+            update_time: now,
+        };
+        lock(&self.filters).insert(id, filter);
+    }
+
+    fn update(&self, id: u64, change: impl FnOnce(&mut Filter)) -> bool {
+        let mut filters = lock(&self.filters);
+        let Some(filter) = filters.get_mut(&id) else {
+            return false;
+        };
+        change(filter);
+        filter.update_time = clock::unix_now();
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_listed_and_generated_filters() {
+        let state = PipedriveState::default();
+        let persons = vec![Person::new(9, "B", "b"), Person::new(3, "A", "a")];
+        state.add_filter_with_persons(1, "Small", persons);
+        state.add_generated_filter(2, "Huge", 1_000_000);
+
+        let (page, total) = state.page(1, 0, 500).unwrap();
+        assert_eq!(
+            (page.iter().map(|p| p.id).collect::<Vec<_>>(), total),
+            (vec![3, 9], 2)
+        );
+        assert!(state.page(1, 5, 500).unwrap().0.is_empty());
+
+        let (page, total) = state.page(2, 999_990, 500).unwrap();
+        assert_eq!((page.len(), total), (10, 1_000_000));
+        assert_eq!(page.last().unwrap().id, 1_000_000);
+        assert!(state.page(3, 0, 1).is_none());
+    }
+
+    #[test]
+    fn edits_filters() {
+        let state = PipedriveState::default();
+        state.add_filter(1, "Old");
+        assert!(state.rename_filter(1, "New"));
+        assert!(state.set_persons(1, vec![Person::new(1, "A", "B")]));
+        assert_eq!(
+            state.filters(),
+            vec![FilterSummary {
+                id: 1,
+                name: "New".into(),
+                person_count: 1
+            }]
+        );
+        assert!(state.remove_filter(1));
+        assert!(!state.rename_filter(1, "Gone"));
+        assert_eq!(state.person_count(1), None);
+    }
+}
