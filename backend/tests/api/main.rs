@@ -1,0 +1,11 @@
+//! The service's integration tests: one binary, the real application on port 0 with its own
+//! SQLite file, the upstream sandbox in-process, and a cookie-keeping HTTP client.
+
+mod auth;
+mod bad_input;
+mod filters;
+mod health;
+mod helpers;
+mod openapi;
+mod schema;
+mod sync_jobs;

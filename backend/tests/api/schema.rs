@@ -1,0 +1,84 @@
+//! The database contract of DESIGN.md §1, checked on the real file the app created.
+
+use crate::helpers::spawn_app;
+
+#[tokio::test]
+async fn every_connection_enforces_foreign_keys_with_wal_and_a_busy_timeout() {
+    let app = spawn_app().await;
+
+    let foreign_keys: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let journal: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let busy: i64 = sqlx::query_scalar("PRAGMA busy_timeout")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+
+    assert_eq!((foreign_keys, journal.as_str()), (1, "wal"));
+    assert!(busy >= 5000, "busy_timeout {busy}");
+}
+
+#[tokio::test]
+async fn hard_deleting_a_filter_removes_its_jobs() {
+    let app = spawn_app().await;
+    app.sign_in().await;
+    app.with_filters(&[(1, "Doomed"), (2, "Kept")]).await;
+    app.insert_job(1, "completed", 1_700_000_000).await;
+    app.insert_job(1, "failed", 1_700_000_100).await;
+    let kept = app.insert_job(2, "completed", 1_700_000_200).await;
+
+    sqlx::query("DELETE FROM filters WHERE id = 1")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+
+    let remaining: Vec<i64> = sqlx::query_scalar("SELECT id FROM sync_jobs")
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(remaining, vec![kept]);
+}
+
+#[tokio::test]
+async fn a_job_needs_an_existing_filter_and_a_known_status() {
+    let app = spawn_app().await;
+    app.sign_in().await;
+    app.with_filters(&[(1, "Only")]).await;
+
+    let orphan = sqlx::query("INSERT INTO sync_jobs (filter_id, status) VALUES (99, 'completed')")
+        .execute(&app.pool)
+        .await;
+    let bad_status = sqlx::query("INSERT INTO sync_jobs (filter_id, status) VALUES (1, 'running')")
+        .execute(&app.pool)
+        .await;
+
+    assert!(orphan.unwrap_err().to_string().contains("FOREIGN KEY"));
+    assert!(bad_status.unwrap_err().to_string().contains("CHECK"));
+}
+
+#[tokio::test]
+async fn a_new_job_defaults_to_now_with_zero_counts() {
+    let app = spawn_app().await;
+    app.sign_in().await;
+    app.with_filters(&[(1, "Only")]).await;
+
+    let (created_at, fetched, added, completed_at): (i64, i64, i64, Option<i64>) = sqlx::query_as(
+        "INSERT INTO sync_jobs (filter_id, status) VALUES (1, 'processing')
+         RETURNING created_at, total_fetched, total_added, completed_at",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    assert!((now - created_at).abs() <= 5);
+    assert_eq!((fetched, added, completed_at), (0, 0, None));
+}
