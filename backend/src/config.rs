@@ -7,6 +7,8 @@ use std::{env, path::PathBuf, time::Duration};
 use secrecy::SecretString;
 use url::Url;
 
+use crate::upstream::{brevo::BrevoLimits, retry::RetryPolicy};
+
 /// Everything the service needs to run. Secrets are [`SecretString`]s, so `Debug` redacts them.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -24,6 +26,9 @@ pub struct Settings {
     pub pipedrive: PipedriveSettings,
     pub brevo: BrevoSettings,
     pub http: HttpClientSettings,
+    pub retry: RetryPolicy,
+    pub brevo_limits: BrevoLimits,
+    pub sync: SyncSettings,
     pub login_throttle: LoginThrottleSettings,
 }
 
@@ -41,8 +46,6 @@ pub struct BrevoSettings {
     pub api_key: Option<SecretString>,
     /// `BREVO_BASE_URL`: an origin without path; the client appends `/v3/…`.
     pub base_url: Url,
-    /// `BREVO_FOLDER_ID`: folder for new lists; when unset a folder named `Pipedrive` is used.
-    pub folder_id: Option<i64>,
 }
 
 /// Timeouts for every upstream request: reqwest has none by default.
@@ -53,6 +56,41 @@ pub struct HttpClientSettings {
     pub read_timeout: Duration,
     /// Longest time for a whole request, body included.
     pub request_timeout: Duration,
+}
+
+/// How sync jobs batch, poll and give up.
+#[derive(Debug, Clone)]
+pub struct SyncSettings {
+    /// `BREVO_FOLDER_ID`: folder for new lists; when unset, the folder named
+    /// `brevo_folder_name` is used (created if missing).
+    pub brevo_folder_id: Option<i64>,
+    pub brevo_folder_name: String,
+    /// Import bodies stay under this size (Brevo takes 10 MB and recommends 8 MB).
+    pub import_max_bytes: usize,
+    /// Contacts in the first import of a job; each later one may hold twice as many.
+    pub first_import_contacts: usize,
+    /// First and longest pause between polls of an import process.
+    pub process_poll_initial: Duration,
+    pub process_poll_max: Duration,
+    /// A job still running after this long fails.
+    pub job_timeout: Duration,
+    /// On shutdown, how long running jobs get to record that they were cancelled.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for SyncSettings {
+    fn default() -> Self {
+        Self {
+            brevo_folder_id: None,
+            brevo_folder_name: "Pipedrive".into(),
+            import_max_bytes: 7_500_000,
+            first_import_contacts: 5_000,
+            process_poll_initial: Duration::from_secs(1),
+            process_poll_max: Duration::from_secs(30),
+            job_timeout: Duration::from_secs(6 * 3600),
+            shutdown_grace: Duration::from_secs(10),
+        }
+    }
 }
 
 /// Failed sign-ins allowed within `window`, per client address and in total.
@@ -96,9 +134,14 @@ impl Settings {
             brevo: BrevoSettings {
                 api_key: secret("BREVO_API_KEY"),
                 base_url: origin("BREVO_BASE_URL", "https://api.brevo.com")?,
-                folder_id: parse_folder_id()?,
             },
             http: HttpClientSettings::default(),
+            retry: RetryPolicy::default(),
+            brevo_limits: BrevoLimits::default(),
+            sync: SyncSettings {
+                brevo_folder_id: parse_folder_id()?,
+                ..SyncSettings::default()
+            },
             login_throttle: LoginThrottleSettings::default(),
         })
     }
@@ -198,9 +241,11 @@ mod tests {
             brevo: BrevoSettings {
                 api_key: Some("xkeysib-secret".to_string().into()),
                 base_url: Url::parse("https://api.brevo.com").unwrap(),
-                folder_id: None,
             },
             http: HttpClientSettings::default(),
+            retry: RetryPolicy::default(),
+            brevo_limits: BrevoLimits::default(),
+            sync: SyncSettings::default(),
             login_throttle: LoginThrottleSettings::default(),
         };
         let debug = format!("{settings:?}");

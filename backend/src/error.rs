@@ -27,6 +27,8 @@ pub enum ApiError {
     RouteNotFound { method: String, path: String },
     #[error("Filter {filter_id} already has a sync job running (job {job_id}).")]
     SyncAlreadyRunning { filter_id: i64, job_id: SyncJobId },
+    #[error("The server is shutting down; try again when it is back.")]
+    ShuttingDown,
     #[error("The request body must be JSON (Content-Type: application/json).")]
     UnsupportedMediaType,
     #[error("The request body is larger than {limit} bytes.")]
@@ -98,6 +100,7 @@ impl ApiError {
             Self::SyncAlreadyRunning { .. } => {
                 ("sync_already_running", "A sync is already running")
             }
+            Self::ShuttingDown => ("shutting_down", "Shutting down"),
             Self::UnsupportedMediaType => ("unsupported_media_type", "Unsupported media type"),
             Self::PayloadTooLarge { .. } => ("payload_too_large", "Request body too large"),
             Self::MalformedJson(_) => ("malformed_json", "Malformed JSON"),
@@ -145,6 +148,7 @@ impl ResponseError for ApiError {
             Self::CrossOrigin => StatusCode::FORBIDDEN,
             Self::NotFound(_) | Self::RouteNotFound { .. } => StatusCode::NOT_FOUND,
             Self::SyncAlreadyRunning { .. } => StatusCode::CONFLICT,
+            Self::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::MalformedJson(_) | Self::InvalidQuery(_) | Self::InvalidPath(_) => {
@@ -222,6 +226,21 @@ impl From<crate::refresh::RefreshError> for ApiError {
         match err {
             crate::refresh::RefreshError::Upstream(e) => Self::Upstream(e),
             crate::refresh::RefreshError::Db(e) => Self::Db(e),
+        }
+    }
+}
+
+impl From<crate::sync::runner::StartError> for ApiError {
+    fn from(err: crate::sync::runner::StartError) -> Self {
+        use crate::sync::runner::StartError;
+        match err {
+            StartError::FilterNotFound(id) => Self::NotFound(NotFound::Filter(id.0)),
+            StartError::AlreadyRunning { filter_id, job_id } => Self::SyncAlreadyRunning {
+                filter_id: filter_id.0,
+                job_id,
+            },
+            StartError::ShuttingDown => Self::ShuttingDown,
+            StartError::Db(e) => Self::Db(e),
         }
     }
 }

@@ -18,6 +18,8 @@ pub mod refresh;
 pub mod routes;
 /// Application assembly.
 pub mod startup;
+/// The sync engine and the runner of its jobs.
+pub mod sync;
 /// Logging set-up.
 pub mod telemetry;
 /// Pipedrive and Brevo clients.

@@ -1,7 +1,7 @@
 //! Builds the application: database, secrets, HTTP server. `main` and the tests share this
 //! one path, so what is tested is what runs.
 
-use std::{net::TcpListener, time::Duration};
+use std::{net::TcpListener, sync::Arc, time::Duration};
 
 use actix_web::{
     dev::{Server, ServerHandle},
@@ -27,7 +27,8 @@ use crate::{
     domain::time::UnixTime,
     openapi,
     routes::{self, spa},
-    upstream::{self, pipedrive::PipedriveClient},
+    sync::{engine::SyncDeps, runner::JobRunner},
+    upstream::{self, brevo::BrevoClient, pipedrive::PipedriveClient},
 };
 
 /// The message a job left `processing` by a previous process ends with.
@@ -39,7 +40,8 @@ const SESSION_PURGE_INTERVAL: Duration = Duration::from_secs(60 * 60);
 /// What every handler can reach.
 pub struct AppState {
     pub pool: SqlitePool,
-    pub pipedrive: PipedriveClient,
+    pub pipedrive: Arc<PipedriveClient>,
+    pub runner: JobRunner,
     pub password: AdminPassword,
     pub throttle: LoginThrottle,
     /// Rendered once: the document never changes while the process runs.
@@ -63,6 +65,8 @@ pub struct Application {
     port: u16,
     server: Server,
     pool: SqlitePool,
+    runner: JobRunner,
+    shutdown_grace: Duration,
     password_source: PasswordSource,
 }
 
@@ -98,13 +102,29 @@ impl Application {
             .port();
 
         let http = upstream::http_client(&settings.http);
+        let pipedrive = Arc::new(PipedriveClient::new(
+            http.clone(),
+            settings.pipedrive.base_url.clone(),
+            settings.pipedrive.api_token.clone(),
+            settings.retry.clone(),
+        ));
+        let brevo = Arc::new(BrevoClient::new(
+            http,
+            settings.brevo.base_url.clone(),
+            settings.brevo.api_key.clone(),
+            settings.retry.clone(),
+            &settings.brevo_limits,
+        ));
+        let runner = JobRunner::new(SyncDeps {
+            pool: pool.clone(),
+            pipedrive: pipedrive.clone(),
+            brevo,
+            settings: settings.sync.clone(),
+        });
         let state = web::Data::new(AppState {
             pool: pool.clone(),
-            pipedrive: PipedriveClient::new(
-                http,
-                settings.pipedrive.base_url.clone(),
-                settings.pipedrive.api_token.clone(),
-            ),
+            pipedrive,
+            runner: runner.clone(),
             password,
             throttle: LoginThrottle::new(settings.login_throttle.clone()),
             openapi_json: openapi::document()
@@ -160,6 +180,8 @@ impl Application {
             port,
             server,
             pool,
+            runner,
+            shutdown_grace: settings.sync.shutdown_grace,
             password_source,
         })
     }
@@ -178,11 +200,13 @@ impl Application {
         self.server.handle()
     }
 
-    /// Serves until SIGINT/SIGTERM or [`ServerHandle::stop`]; in-flight requests get up to 30 s.
+    /// Serves until SIGINT/SIGTERM or [`ServerHandle::stop`]; in-flight requests get up to
+    /// 30 s, then running sync jobs are cancelled and record it.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let purger = tokio::spawn(purge_expired_sessions(self.pool.clone()));
         let result = self.server.await;
         purger.abort();
+        self.runner.shutdown(self.shutdown_grace).await;
         self.pool.close().await;
         result
     }

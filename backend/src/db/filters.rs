@@ -148,3 +148,19 @@ pub async fn soft_delete(
     .await?;
     Ok(())
 }
+
+/// Remembers the Brevo list a filter syncs into (set as soon as the list is created).
+pub async fn set_brevo_list_id(
+    pool: &SqlitePool,
+    id: FilterId,
+    list_id: i64,
+) -> Result<(), DbError> {
+    sqlx::query!(
+        "UPDATE filters SET brevo_list_id = ?2 WHERE id = ?1",
+        id.0,
+        list_id
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}

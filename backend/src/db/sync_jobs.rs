@@ -113,6 +113,86 @@ pub async fn list(pool: &SqlitePool, query: JobQuery) -> Result<Vec<SyncJob>, Db
     rows.into_iter().map(SyncJob::try_from).collect()
 }
 
+/// Starts a job for an active filter that has none running, as one statement: SQLite runs it
+/// atomically, so of many simultaneous starts exactly one inserts. `None` when nothing was
+/// inserted (unknown or deleted filter, or a job already running).
+pub async fn start(
+    pool: &SqlitePool,
+    filter_id: FilterId,
+    at: UnixTime,
+) -> Result<Option<SyncJob>, DbError> {
+    sqlx::query_as!(
+        JobRow,
+        r#"
+        INSERT INTO sync_jobs (filter_id, status, created_at)
+        SELECT f.id, 'processing', ?2 FROM filters f
+        WHERE f.id = ?1 AND f.deleted_at IS NULL
+          AND NOT EXISTS (SELECT 1 FROM sync_jobs j WHERE j.filter_id = f.id AND j.status = 'processing')
+        RETURNING id AS "id!", filter_id, status, created_at, completed_at,
+                  total_fetched, total_added, error_message
+        "#,
+        filter_id.0,
+        at.0
+    )
+    .fetch_optional(pool)
+    .await?
+    .map(SyncJob::try_from)
+    .transpose()
+}
+
+/// The filter's running job, if any.
+pub async fn running(pool: &SqlitePool, filter_id: FilterId) -> Result<Option<SyncJobId>, DbError> {
+    let id = sqlx::query_scalar!(
+        r#"SELECT id AS "id!" FROM sync_jobs WHERE filter_id = ?1 AND status = 'processing' LIMIT 1"#,
+        filter_id.0
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(id.map(SyncJobId))
+}
+
+/// Progress while the job runs.
+pub async fn set_fetched(
+    pool: &SqlitePool,
+    id: SyncJobId,
+    total_fetched: i64,
+) -> Result<(), DbError> {
+    sqlx::query!(
+        "UPDATE sync_jobs SET total_fetched = ?2 WHERE id = ?1 AND status = 'processing'",
+        id.0,
+        total_fetched
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// The end of a job: `completed` with its counts, or `failed` with the reason.
+pub async fn finish(
+    pool: &SqlitePool,
+    id: SyncJobId,
+    status: JobStatus,
+    at: UnixTime,
+    total_added: i64,
+    error_message: Option<&str>,
+) -> Result<(), DbError> {
+    let status = status.as_str();
+    sqlx::query!(
+        r#"
+        UPDATE sync_jobs SET status = ?2, completed_at = ?3, total_added = ?4, error_message = ?5
+        WHERE id = ?1 AND status = 'processing'
+        "#,
+        id.0,
+        status,
+        at.0,
+        total_added,
+        error_message
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
 /// Marks every `processing` job failed: at start-up no task can still be running them.
 pub async fn fail_orphaned(pool: &SqlitePool, at: UnixTime, message: &str) -> Result<u64, DbError> {
     let result = sqlx::query!(

@@ -1,4 +1,4 @@
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{get, http::header, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -134,6 +134,37 @@ pub async fn get_filter(
     state: web::Data<AppState>,
 ) -> Result<web::Json<FilterOut>, ApiError> {
     Ok(web::Json(find_filter(&state, *id).await?.into()))
+}
+
+/// Start a sync
+///
+/// Starts syncing the filter into its Brevo list in the background and answers at once with
+/// the new job (`processing`); follow it at the `Location` given. A filter runs one job at a
+/// time.
+#[utoipa::path(
+    tag = "filters",
+    operation_id = "filters.sync",
+    params(("id" = i64, Path, description = "Pipedrive filter id")),
+    security(("session_cookie" = [])),
+    responses(
+        (status = 202, description = "The job started", body = SyncJobOut,
+            headers(("Location" = String, description = "The job: /api/sync-jobs/{job_id}"))),
+        (status = 400, description = "The id is not an integer", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such filter, or it was deleted", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A job of this filter is running; `job_id` names it", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The server is shutting down", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/filters/{id}/sync")]
+pub async fn start_sync(
+    id: web::Path<i64>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let job = state.runner.start(FilterId(*id)).await?;
+    Ok(HttpResponse::Accepted()
+        .insert_header((header::LOCATION, format!("/api/sync-jobs/{}", job.id)))
+        .json(SyncJobOut::from(job)))
 }
 
 /// A filter's sync jobs

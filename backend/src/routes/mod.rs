@@ -29,6 +29,7 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
         .service(filters::list_filters)
         .service(filters::refresh_filters)
         .service(filters::get_filter)
+        .service(filters::start_sync)
         .service(filters::list_filter_sync_jobs)
         .service(sync_jobs::list_sync_jobs)
         .service(sync_jobs::get_sync_job);

@@ -1,6 +1,10 @@
 //! Clients of the upstream APIs, one module each, sharing one error type.
 
+pub mod brevo;
+pub mod client;
+pub mod gate;
 pub mod pipedrive;
+pub mod retry;
 
 use std::fmt;
 
@@ -49,6 +53,12 @@ pub enum UpstreamError {
         status: u16,
         message: String,
         hint: String,
+    },
+    #[error("{api} is rate limiting {operation} until {until}; the sync will work again after that (check other integrations sharing the account's budget).")]
+    RateLimited {
+        api: Api,
+        operation: &'static str,
+        until: String,
     },
     #[error("{api} sent a response to {operation} that could not be read: {reason}.")]
     InvalidResponse {

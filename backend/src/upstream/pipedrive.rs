@@ -1,23 +1,38 @@
-//! Pipedrive: person filters (v1) — and, with the sync engine, persons of a filter (v2).
+//! Pipedrive: person filters (`GET /api/v1/filters`, v1 only) and the persons of a filter
+//! (`GET /api/v2/persons`, cursor-paged; v1 persons is out of support).
 
-use secrecy::{ExposeSecret, SecretString};
-use serde::{de::DeserializeOwned, Deserialize};
+use secrecy::SecretString;
+use serde::Deserialize;
 use url::Url;
 
-use super::{error_message, transport_error, Api, UpstreamError};
-use crate::domain::filter::{FilterId, RemoteFilter};
+use super::{
+    client::{ApiClient, ApiSpec, UpstreamRequest},
+    gate::RateGate,
+    retry::RetryPolicy,
+    Api, UpstreamError,
+};
+use crate::domain::{
+    contact::{Person, PersonEmail},
+    filter::{FilterId, RemoteFilter},
+};
 
-const TOKEN_VARIABLE: &str = "PIPEDRIVE_API_TOKEN";
-const BASE_URL_VARIABLE: &str = "PIPEDRIVE_BASE_URL";
+/// The API's maximum page size.
+const PAGE_SIZE: u32 = 500;
 
-#[derive(Clone)]
+static SPEC: ApiSpec = ApiSpec {
+    api: Api::Pipedrive,
+    auth_header: "x-api-token",
+    credential_variable: "PIPEDRIVE_API_TOKEN",
+    base_url_variable: "PIPEDRIVE_BASE_URL",
+    remaining_header: "x-ratelimit-remaining",
+    reset_header: "x-ratelimit-reset",
+    hint,
+};
+
 pub struct PipedriveClient {
-    http: reqwest::Client,
-    base_url: Url,
-    token: Option<SecretString>,
+    client: ApiClient,
 }
 
-/// `GET /api/v1/filters` answer (only the fields we use).
 #[derive(Deserialize)]
 struct FiltersResponse {
     // `data` is null rather than [] on some accounts without filters.
@@ -30,25 +45,71 @@ struct FilterItem {
     name: String,
 }
 
+#[derive(Deserialize)]
+struct PersonsResponse {
+    data: Option<Vec<PersonItem>>,
+    additional_data: Option<PersonsPaging>,
+}
+
+#[derive(Deserialize)]
+struct PersonsPaging {
+    next_cursor: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct PersonItem {
+    name: Option<String>,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    emails: Option<Vec<EmailItem>>,
+}
+
+#[derive(Deserialize)]
+struct EmailItem {
+    value: Option<String>,
+    primary: Option<bool>,
+}
+
+impl From<PersonItem> for Person {
+    fn from(item: PersonItem) -> Self {
+        Person {
+            name: item.name,
+            first_name: item.first_name,
+            last_name: item.last_name,
+            emails: item
+                .emails
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|e| {
+                    Some(PersonEmail {
+                        value: e.value?,
+                        primary: e.primary.unwrap_or(false),
+                    })
+                })
+                .collect(),
+        }
+    }
+}
+
 impl PipedriveClient {
-    pub fn new(http: reqwest::Client, base_url: Url, token: Option<SecretString>) -> Self {
+    pub fn new(
+        http: reqwest::Client,
+        base_url: Url,
+        token: Option<SecretString>,
+        policy: RetryPolicy,
+    ) -> Self {
+        // Pacing follows the x-ratelimit-* headers: the burst limit depends on the plan.
+        let gates = vec![("", RateGate::new(None))];
         Self {
-            http,
-            base_url,
-            token,
+            client: ApiClient::new(http, &SPEC, base_url, token, policy, gates),
         }
     }
 
-    /// Every person filter of the company (`GET /api/v1/filters?type=people`; the API has no
-    /// paging for filters).
+    /// Every person filter of the company (the API has no paging for filters).
     pub async fn person_filters(&self) -> Result<Vec<RemoteFilter>, UpstreamError> {
-        let response: FiltersResponse = self
-            .get(
-                "listing person filters",
-                "api/v1/filters",
-                &[("type", "people")],
-            )
-            .await?;
+        let request = UpstreamRequest::get("listing person filters", "api/v1/filters")
+            .query("type", "people");
+        let response: FiltersResponse = self.client.json(request).await?;
         Ok(response
             .data
             .unwrap_or_default()
@@ -60,60 +121,61 @@ impl PipedriveClient {
             .collect())
     }
 
-    async fn get<T: DeserializeOwned>(
-        &self,
-        operation: &'static str,
-        path: &str,
-        query: &[(&str, &str)],
-    ) -> Result<T, UpstreamError> {
-        let token = self.token.as_ref().ok_or(UpstreamError::NotConfigured {
-            api: Api::Pipedrive,
-            variable: TOKEN_VARIABLE,
-        })?;
-        let url = self
-            .base_url
-            .join(path)
-            .map_err(|e| UpstreamError::InvalidResponse {
-                api: Api::Pipedrive,
-                operation,
-                reason: format!("bad URL: {e}"),
-            })?;
-        let response = self
-            .http
-            .get(url)
-            .query(query)
-            .header("x-api-token", token.expose_secret())
-            .send()
-            .await
-            .map_err(|e| transport_error(Api::Pipedrive, operation, BASE_URL_VARIABLE, e))?;
-        let status = response.status();
-        let body = response
-            .text()
-            .await
-            .map_err(|e| transport_error(Api::Pipedrive, operation, BASE_URL_VARIABLE, e))?;
-        if !status.is_success() {
-            return Err(UpstreamError::Status {
-                api: Api::Pipedrive,
-                operation,
-                status: status.as_u16(),
-                message: error_message(status, &body),
-                hint: hint(status).to_owned(),
-            });
+    /// The persons of a filter, one page at a time.
+    pub fn persons(&self, filter_id: FilterId) -> PersonPages<'_> {
+        PersonPages {
+            client: &self.client,
+            filter_id,
+            cursor: None,
+            finished: false,
         }
-        serde_json::from_str(&body).map_err(|e| UpstreamError::InvalidResponse {
-            api: Api::Pipedrive,
-            operation,
-            reason: e.to_string(),
-        })
     }
 }
 
-/// What the operator should check for a failing status.
-fn hint(status: reqwest::StatusCode) -> &'static str {
-    match status.as_u16() {
+/// A cursor over a filter's persons: each call to [`PersonPages::next_page`] fetches one page,
+/// so memory holds one page at a time.
+pub struct PersonPages<'a> {
+    client: &'a ApiClient,
+    filter_id: FilterId,
+    cursor: Option<String>,
+    finished: bool,
+}
+
+impl PersonPages<'_> {
+    /// The next page, or `None` after the last one.
+    pub async fn next_page(&mut self) -> Result<Option<Vec<Person>>, UpstreamError> {
+        if self.finished {
+            return Ok(None);
+        }
+        let mut request = UpstreamRequest::get("reading the filter's persons", "api/v2/persons")
+            .query("filter_id", self.filter_id.0)
+            .query("limit", PAGE_SIZE);
+        if let Some(cursor) = &self.cursor {
+            request = request.query("cursor", cursor);
+        }
+        let response: PersonsResponse = self.client.json(request).await?;
+        // The cursor is opaque: passed back as received, never parsed.
+        self.cursor = response
+            .additional_data
+            .and_then(|paging| paging.next_cursor)
+            .filter(|c| !c.is_empty());
+        self.finished = self.cursor.is_none();
+        Ok(Some(
+            response
+                .data
+                .unwrap_or_default()
+                .into_iter()
+                .map(Person::from)
+                .collect(),
+        ))
+    }
+}
+
+fn hint(status: u16) -> &'static str {
+    match status {
         401 => "Check PIPEDRIVE_API_TOKEN: it is missing, wrong or was regenerated.",
-        402 | 403 => "The token's user lacks access, or Pipedrive blocked it after too many requests; check the user's permissions.",
-        404 => "Check PIPEDRIVE_BASE_URL: it must be https://api.pipedrive.com or your company domain.",
+        402 | 403 => "The token's user lacks access, or Pipedrive blocked it after too many requests; check the user's permissions and try again later.",
+        404 => "Check PIPEDRIVE_BASE_URL (https://api.pipedrive.com or your company domain) and that the filter still exists.",
         429 => "Pipedrive's rate limit or daily budget is used up; try again later.",
         500..=599 => "Pipedrive is having trouble; try again in a few minutes.",
         _ => "Check PIPEDRIVE_BASE_URL and PIPEDRIVE_API_TOKEN.",

@@ -1,13 +1,15 @@
-use std::{path::PathBuf, sync::LazyLock};
+use std::{path::PathBuf, sync::LazyLock, time::Duration};
 
 use actix_web::dev::ServerHandle;
 use pipedrive_brevo_sync::{
     config::{
         BrevoSettings, HttpClientSettings, LoginThrottleSettings, PipedriveSettings, Settings,
+        SyncSettings,
     },
     db::{self, SqlitePool},
     startup::Application,
     telemetry,
+    upstream::{brevo::BrevoLimits, retry::RetryPolicy},
 };
 use reqwest::{header, Response};
 use serde_json::{json, Value};
@@ -60,9 +62,20 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
         brevo: BrevoSettings {
             api_key: Some(SandboxConfig::default().brevo_key.into()),
             base_url: sandbox_url,
-            folder_id: None,
         },
         http: HttpClientSettings::default(),
+        // Quick retries keep the fault tests short; the logic is the same.
+        retry: RetryPolicy {
+            base_delay: Duration::from_millis(20),
+            max_delay: Duration::from_millis(400),
+            ..RetryPolicy::default()
+        },
+        brevo_limits: BrevoLimits::default(),
+        sync: SyncSettings {
+            process_poll_initial: Duration::from_millis(50),
+            process_poll_max: Duration::from_millis(200),
+            ..SyncSettings::default()
+        },
         login_throttle: LoginThrottleSettings::default(),
     };
     customise(&mut settings);
@@ -207,4 +220,52 @@ pub async fn assert_problem(response: Response, status: u16, code: &str) -> Valu
     assert!(body["title"].as_str().is_some_and(|t| !t.is_empty()));
     assert!(body["detail"].as_str().is_some_and(|d| !d.is_empty()));
     body
+}
+
+impl TestApp {
+    pub async fn start_sync(&self, filter_id: i64) -> Response {
+        self.post(&format!("/api/filters/{filter_id}/sync")).await
+    }
+
+    /// Polls the job until it leaves `processing` (at most 30 s) and returns it.
+    pub async fn wait_for_job(&self, job_id: i64) -> Value {
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let job: Value = self
+                .get(&format!("/api/sync-jobs/{job_id}"))
+                .await
+                .json()
+                .await
+                .unwrap();
+            if job["status"] != "processing" {
+                return job;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "job {job_id} still processing: {job}"
+            );
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
+    /// Starts a sync of the filter and waits for its end.
+    pub async fn sync(&self, filter_id: i64) -> Value {
+        let response = self.start_sync(filter_id).await;
+        assert_eq!(response.status(), 202, "sync did not start");
+        let job: Value = response.json().await.unwrap();
+        self.wait_for_job(job["id"].as_i64().unwrap()).await
+    }
+
+    /// The Brevo list the filter syncs into.
+    pub async fn list_id_of(&self, filter_id: i64) -> u64 {
+        let filter: Value = self
+            .get(&format!("/api/filters/{filter_id}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        filter["brevo_list_id"]
+            .as_u64()
+            .expect("the filter has a list")
+    }
 }

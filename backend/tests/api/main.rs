@@ -8,4 +8,5 @@ mod health;
 mod helpers;
 mod openapi;
 mod schema;
+mod sync;
 mod sync_jobs;

@@ -1,0 +1,178 @@
+//! From a Pipedrive person to the contact we send to Brevo: which email, which names.
+
+/// A Pipedrive person, reduced to what the sync needs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Person {
+    pub name: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub emails: Vec<PersonEmail>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonEmail {
+    pub value: String,
+    pub primary: bool,
+}
+
+/// A Brevo contact: a normalised email and optional names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contact {
+    pub email: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+}
+
+/// The person's contact, or `None` when they have no usable email.
+pub fn contact_from(person: &Person) -> Option<Contact> {
+    let email = choose_email(&person.emails)?;
+    let (first_name, last_name) = names(person);
+    Some(Contact {
+        email,
+        first_name,
+        last_name,
+    })
+}
+
+/// The primary email if it is non-empty, else the first non-empty one; trimmed and
+/// lower-cased; `None` if that address is not valid.
+pub fn choose_email(emails: &[PersonEmail]) -> Option<String> {
+    let non_empty = |e: &&PersonEmail| !e.value.trim().is_empty();
+    let chosen = emails
+        .iter()
+        .filter(non_empty)
+        .find(|e| e.primary)
+        .or_else(|| emails.iter().find(non_empty))?;
+    let email = chosen.value.trim().to_lowercase();
+    is_valid_email(&email).then_some(email)
+}
+
+/// A pragmatic check of what Brevo will accept: `local@domain.tld`, no spaces or control
+/// characters, within the RFC 5321 length limits.
+pub fn is_valid_email(email: &str) -> bool {
+    let Some((local, domain)) = email.rsplit_once('@') else {
+        return false;
+    };
+    let labels_ok = domain
+        .split('.')
+        .all(|label| !label.is_empty() && !label.starts_with('-') && !label.ends_with('-'));
+    email.len() <= 254
+        && !local.is_empty()
+        && local.len() <= 64
+        && !local.contains('@')
+        && domain.contains('.')
+        && labels_ok
+        && !email
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || "<>(),;:\"[]\\".contains(c))
+}
+
+/// First and last name: Pipedrive's own fields, else the full name split at its first space.
+fn names(person: &Person) -> (Option<String>, Option<String>) {
+    let clean = |s: &Option<String>| {
+        s.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    let (first, last) = (clean(&person.first_name), clean(&person.last_name));
+    if first.is_some() || last.is_some() {
+        return (first, last);
+    }
+    match clean(&person.name) {
+        Some(full) => match full.split_once(char::is_whitespace) {
+            Some((first, last)) => (Some(first.to_owned()), Some(last.trim().to_owned())),
+            None => (Some(full), None),
+        },
+        None => (None, None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn email(value: &str, primary: bool) -> PersonEmail {
+        PersonEmail {
+            value: value.into(),
+            primary,
+        }
+    }
+
+    #[test]
+    fn the_primary_email_wins_even_when_not_first() {
+        let emails = [
+            email("other@example.com", false),
+            email("Main@Example.com", true),
+        ];
+        assert_eq!(choose_email(&emails).as_deref(), Some("main@example.com"));
+    }
+
+    #[test]
+    fn without_a_usable_primary_the_first_non_empty_email_is_taken() {
+        let emails = [
+            email("  ", true),
+            email("", false),
+            email(" First@x.org ", false),
+            email("b@x.org", false),
+        ];
+        assert_eq!(choose_email(&emails).as_deref(), Some("first@x.org"));
+    }
+
+    #[test]
+    fn persons_without_a_valid_email_have_no_contact() {
+        assert_eq!(choose_email(&[]), None);
+        for invalid in [
+            "not-an-email",
+            "a@b",
+            "@example.com",
+            "a b@example.com",
+            "a@example..com",
+            "a@@example.com",
+        ] {
+            assert_eq!(choose_email(&[email(invalid, true)]), None, "{invalid}");
+        }
+    }
+
+    #[test]
+    fn names_come_from_the_fields_or_the_full_name() {
+        let person = |name: Option<&str>, first: Option<&str>, last: Option<&str>| Person {
+            name: name.map(Into::into),
+            first_name: first.map(Into::into),
+            last_name: last.map(Into::into),
+            emails: vec![email("x@example.com", true)],
+        };
+        let contact = |p: Person| {
+            let c = contact_from(&p).unwrap();
+            (c.first_name, c.last_name)
+        };
+        assert_eq!(
+            contact(person(Some("Zoë Ærø"), Some("Zoë"), Some("Ærø"))),
+            (Some("Zoë".into()), Some("Ærø".into()))
+        );
+        assert_eq!(
+            contact(person(Some("José María Pérez"), None, None)),
+            (Some("José".into()), Some("María Pérez".into()))
+        );
+        assert_eq!(
+            contact(person(Some("Cher"), Some(" "), None)),
+            (Some("Cher".into()), None)
+        );
+        assert_eq!(contact(person(None, None, None)), (None, None));
+    }
+
+    proptest! {
+        #[test]
+        fn a_chosen_email_is_always_normalised_and_valid(
+            values in proptest::collection::vec((".{0,40}", any::<bool>()), 0..5)
+        ) {
+            let emails: Vec<PersonEmail> = values.into_iter().map(|(v, p)| email(&v, p)).collect();
+            if let Some(chosen) = choose_email(&emails) {
+                prop_assert_eq!(chosen.clone(), chosen.trim().to_lowercase());
+                prop_assert!(is_valid_email(&chosen));
+            }
+        }
+    }
+}

@@ -1,0 +1,148 @@
+//! Owns the sync jobs' tasks: starts them, records how each ends, and on shutdown cancels
+//! them so that none is left `processing`.
+
+use std::{
+    sync::{atomic::AtomicI64, Arc},
+    time::Duration,
+};
+
+use tokio_util::{sync::CancellationToken, task::TaskTracker};
+
+use super::engine::{run_sync_job, SyncDeps, SyncError};
+use crate::{
+    db::{self, DbError},
+    domain::{
+        filter::{Filter, FilterId},
+        sync_job::{JobStatus, SyncJob, SyncJobId},
+        time::UnixTime,
+    },
+    error::error_chain,
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("no active filter with id {0}")]
+    FilterNotFound(FilterId),
+    #[error("filter {filter_id} already has job {job_id} running")]
+    AlreadyRunning {
+        filter_id: FilterId,
+        job_id: SyncJobId,
+    },
+    #[error("the server is shutting down")]
+    ShuttingDown,
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+#[derive(Clone)]
+pub struct JobRunner {
+    deps: Arc<SyncDeps>,
+    tracker: TaskTracker,
+    shutdown: CancellationToken,
+}
+
+impl JobRunner {
+    pub fn new(deps: SyncDeps) -> Self {
+        Self {
+            deps: Arc::new(deps),
+            tracker: TaskTracker::new(),
+            shutdown: CancellationToken::new(),
+        }
+    }
+
+    /// Records a `processing` job and starts it in the background.
+    pub async fn start(&self, filter_id: FilterId) -> Result<SyncJob, StartError> {
+        let pool = &self.deps.pool;
+        // A second pass covers a running job that ended between the two statements below.
+        for _ in 0..2 {
+            if self.shutdown.is_cancelled() {
+                return Err(StartError::ShuttingDown);
+            }
+            if let Some(job) = db::sync_jobs::start(pool, filter_id, UnixTime::now()).await? {
+                let filter = db::filters::get(pool, filter_id)
+                    .await?
+                    .ok_or(StartError::FilterNotFound(filter_id))?;
+                self.spawn(job.clone(), filter);
+                return Ok(job);
+            }
+            match db::filters::get(pool, filter_id).await? {
+                Some(filter) if filter.deleted_at.is_none() => {}
+                _ => return Err(StartError::FilterNotFound(filter_id)),
+            }
+            if let Some(job_id) = db::sync_jobs::running(pool, filter_id).await? {
+                return Err(StartError::AlreadyRunning { filter_id, job_id });
+            }
+        }
+        Err(StartError::Db(DbError::Corrupt(format!(
+            "could not start a job for filter {filter_id}"
+        ))))
+    }
+
+    fn spawn(&self, job: SyncJob, filter: Filter) {
+        let deps = self.deps.clone();
+        let cancelled = self.shutdown.child_token();
+        self.tracker.spawn(async move {
+            let added = Arc::new(AtomicI64::new(0));
+            let run = tokio::time::timeout(deps.settings.job_timeout, run_sync_job(&deps, &job, &filter, &added));
+            let outcome = tokio::select! {
+                finished = run => finished.unwrap_or(Err(SyncError::TimedOut(deps.settings.job_timeout))),
+                () = cancelled.cancelled() => Err(SyncError::Cancelled),
+            };
+            record_outcome(&deps, &job, outcome, added.load(std::sync::atomic::Ordering::Relaxed)).await;
+        });
+    }
+
+    /// Cancels every running job and waits (up to `grace`) until each has recorded its end.
+    pub async fn shutdown(&self, grace: Duration) {
+        self.shutdown.cancel();
+        self.tracker.close();
+        if tokio::time::timeout(grace, self.tracker.wait())
+            .await
+            .is_err()
+        {
+            tracing::error!(
+                "sync jobs did not stop in time; the next start marks them interrupted"
+            );
+        }
+    }
+}
+
+async fn record_outcome(
+    deps: &SyncDeps,
+    job: &SyncJob,
+    outcome: Result<(), SyncError>,
+    added: i64,
+) {
+    let (status, message) = match &outcome {
+        Ok(()) => (JobStatus::Completed, None),
+        Err(err) => (JobStatus::Failed, Some(err.to_string())),
+    };
+    match &outcome {
+        Ok(()) => {
+            tracing::info!(job_id = %job.id, filter_id = %job.filter_id, added, "sync job completed")
+        }
+        Err(err) => {
+            tracing::warn!(job_id = %job.id, filter_id = %job.filter_id, error = %err, "sync job failed")
+        }
+    }
+    // The row must not stay `processing`: retry a failing write briefly before giving up
+    // (the next start-up would then mark the job interrupted).
+    for attempt in 1..=5u32 {
+        let result = db::sync_jobs::finish(
+            &deps.pool,
+            job.id,
+            status,
+            UnixTime::now(),
+            added,
+            message.as_deref(),
+        )
+        .await;
+        match result {
+            Ok(()) => return,
+            Err(err) => {
+                tracing::error!(job_id = %job.id, attempt, error = %error_chain(&err), "could not record the job's end");
+                tokio::time::sleep(Duration::from_millis(200 * u64::from(attempt))).await;
+            }
+        }
+    }
+}

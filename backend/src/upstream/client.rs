@@ -1,0 +1,279 @@
+//! The request loop every upstream call goes through: authentication, pacing per rate-limit
+//! bucket, timeouts (set on the reqwest client), retries with backoff that honour the
+//! server's `Retry-After` and reset headers, and operator-readable errors.
+
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use rand::Rng;
+use reqwest::{header::HeaderMap, Method, StatusCode};
+use secrecy::{ExposeSecret, SecretString};
+use serde::de::DeserializeOwned;
+use tokio::time::Instant;
+use url::Url;
+
+use super::{
+    error_message,
+    gate::RateGate,
+    retry::{parse_reset_seconds, parse_retry_after, RetryPolicy},
+    transport_error, Api, UpstreamError,
+};
+use crate::domain::time::UnixTime;
+
+/// What differs between the upstream APIs in how they are called.
+pub struct ApiSpec {
+    pub api: Api,
+    pub auth_header: &'static str,
+    pub credential_variable: &'static str,
+    pub base_url_variable: &'static str,
+    pub remaining_header: &'static str,
+    pub reset_header: &'static str,
+    /// What the operator should check for a failing status.
+    pub hint: fn(u16) -> &'static str,
+}
+
+/// Whether a request may be sent again when the outcome of an attempt is unknown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retry {
+    /// Reads and upserts: repeating them is harmless.
+    Always,
+    /// Creations: repeated only when the server surely did not act (429, 503, no connection).
+    OnlyIfNotProcessed,
+}
+
+pub struct UpstreamRequest {
+    pub operation: &'static str,
+    pub method: Method,
+    pub path: String,
+    pub query: Vec<(&'static str, String)>,
+    /// A JSON body, serialised once so every attempt sends the same bytes.
+    pub body: Option<Bytes>,
+    pub retry: Retry,
+}
+
+impl UpstreamRequest {
+    pub fn get(operation: &'static str, path: impl Into<String>) -> Self {
+        Self {
+            operation,
+            method: Method::GET,
+            path: path.into(),
+            query: Vec::new(),
+            body: None,
+            retry: Retry::Always,
+        }
+    }
+
+    pub fn post(
+        operation: &'static str,
+        path: impl Into<String>,
+        body: Bytes,
+        retry: Retry,
+    ) -> Self {
+        Self {
+            operation,
+            method: Method::POST,
+            path: path.into(),
+            query: Vec::new(),
+            body: Some(body),
+            retry,
+        }
+    }
+
+    pub fn query(mut self, name: &'static str, value: impl ToString) -> Self {
+        self.query.push((name, value.to_string()));
+        self
+    }
+}
+
+pub struct ApiClient {
+    http: reqwest::Client,
+    spec: &'static ApiSpec,
+    base_url: Url,
+    credential: Option<SecretString>,
+    policy: RetryPolicy,
+    /// Rate-limit buckets by path prefix, most specific first; the last one matches all.
+    gates: Vec<(&'static str, RateGate)>,
+}
+
+impl ApiClient {
+    pub fn new(
+        http: reqwest::Client,
+        spec: &'static ApiSpec,
+        base_url: Url,
+        credential: Option<SecretString>,
+        policy: RetryPolicy,
+        gates: Vec<(&'static str, RateGate)>,
+    ) -> Self {
+        assert!(
+            gates.last().is_some_and(|(prefix, _)| prefix.is_empty()),
+            "a catch-all gate comes last"
+        );
+        Self {
+            http,
+            spec,
+            base_url,
+            credential,
+            policy,
+            gates,
+        }
+    }
+
+    pub fn api(&self) -> Api {
+        self.spec.api
+    }
+
+    /// Sends the request and decodes a 2xx JSON answer.
+    pub async fn json<T: DeserializeOwned>(
+        &self,
+        request: UpstreamRequest,
+    ) -> Result<T, UpstreamError> {
+        let operation = request.operation;
+        let body = self.send(request).await?;
+        serde_json::from_slice(&body).map_err(|e| UpstreamError::InvalidResponse {
+            api: self.spec.api,
+            operation,
+            reason: e.to_string(),
+        })
+    }
+
+    /// Sends the request, retrying what can succeed later; returns a 2xx answer's body.
+    pub async fn send(&self, request: UpstreamRequest) -> Result<Bytes, UpstreamError> {
+        let spec = self.spec;
+        let credential = self
+            .credential
+            .as_ref()
+            .ok_or(UpstreamError::NotConfigured {
+                api: spec.api,
+                variable: spec.credential_variable,
+            })?;
+        let url =
+            self.base_url
+                .join(&request.path)
+                .map_err(|e| UpstreamError::InvalidResponse {
+                    api: spec.api,
+                    operation: request.operation,
+                    reason: format!("bad URL: {e}"),
+                })?;
+        let gate = self.gate_for(&request.path);
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let last_attempt = attempt >= self.policy.max_attempts;
+            gate.admit().await;
+            let mut builder = self
+                .http
+                .request(request.method.clone(), url.clone())
+                .query(&request.query)
+                .header(spec.auth_header, credential.expose_secret());
+            if let Some(body) = &request.body {
+                builder = builder
+                    .header("content-type", "application/json")
+                    .body(body.clone());
+            }
+            let outcome = match builder.send().await {
+                Ok(response) => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    self.follow_pacing_headers(gate, &headers).await;
+                    response.bytes().await.map(|body| (status, headers, body))
+                }
+                Err(err) => Err(err),
+            };
+            let (status, headers, body) = match outcome {
+                Ok(answer) => answer,
+                Err(err) => {
+                    let unsent = err.is_connect();
+                    if !last_attempt && (unsent || request.retry == Retry::Always) {
+                        self.back_off(attempt).await;
+                        continue;
+                    }
+                    return Err(transport_error(
+                        spec.api,
+                        request.operation,
+                        spec.base_url_variable,
+                        err,
+                    ));
+                }
+            };
+            if status.is_success() {
+                return Ok(body);
+            }
+            let retryable = match status {
+                StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE => true,
+                s if s.is_server_error() => request.retry == Retry::Always,
+                _ => false,
+            };
+            if status == StatusCode::TOO_MANY_REQUESTS {
+                let wait = self
+                    .server_wait(&headers)
+                    .unwrap_or_else(|| self.jittered_backoff(attempt));
+                if wait > self.policy.max_rate_limit_wait {
+                    let until = UnixTime::now().0 + wait.as_secs() as i64;
+                    return Err(UpstreamError::RateLimited {
+                        api: spec.api,
+                        operation: request.operation,
+                        until: UnixTime(until).to_rfc3339(),
+                    });
+                }
+                gate.pause_until(Instant::now() + wait).await;
+                if !last_attempt {
+                    continue;
+                }
+            } else if retryable && !last_attempt {
+                self.back_off(attempt).await;
+                continue;
+            }
+            let mut message = error_message(status, &String::from_utf8_lossy(&body));
+            if attempt > 1 {
+                message.push_str(&format!(" (after {attempt} attempts)"));
+            }
+            return Err(UpstreamError::Status {
+                api: spec.api,
+                operation: request.operation,
+                status: status.as_u16(),
+                message,
+                hint: (spec.hint)(status.as_u16()).to_owned(),
+            });
+        }
+    }
+
+    fn gate_for(&self, path: &str) -> &RateGate {
+        let path = format!("/{}", path.trim_start_matches('/'));
+        let (_, gate) = self
+            .gates
+            .iter()
+            .find(|(prefix, _)| path.starts_with(prefix))
+            .expect("the last gate matches every path");
+        gate
+    }
+
+    /// How long the server asked us to wait: `Retry-After`, else the bucket's reset.
+    fn server_wait(&self, headers: &HeaderMap) -> Option<Duration> {
+        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+        header("retry-after")
+            .and_then(|v| parse_retry_after(v, SystemTime::now()))
+            .or_else(|| header(self.spec.reset_header).and_then(parse_reset_seconds))
+    }
+
+    /// Slows down before the server has to refuse: when a response says the window is spent,
+    /// nothing more goes out until it resets.
+    async fn follow_pacing_headers(&self, gate: &RateGate, headers: &HeaderMap) {
+        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+        let spent = header(self.spec.remaining_header).is_some_and(|v| v.trim() == "0");
+        if let (true, Some(reset)) = (
+            spent,
+            header(self.spec.reset_header).and_then(parse_reset_seconds),
+        ) {
+            gate.pause_until(Instant::now() + reset.min(self.policy.max_rate_limit_wait))
+                .await;
+        }
+    }
+
+    fn jittered_backoff(&self, attempt: u32) -> Duration {
+        self.policy.backoff(attempt - 1, rand::thread_rng().gen())
+    }
+
+    async fn back_off(&self, attempt: u32) {
+        tokio::time::sleep(self.jittered_backoff(attempt)).await;
+    }
+}

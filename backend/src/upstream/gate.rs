@@ -1,0 +1,99 @@
+//! Client-side pacing for one rate-limit bucket: a sliding window of recent requests, plus a
+//! "not before" instant set when the server says to slow down.
+
+use std::{collections::VecDeque, time::Duration};
+
+use tokio::{sync::Mutex, time::Instant};
+
+pub struct RateGate {
+    state: Mutex<GateState>,
+}
+
+struct GateState {
+    /// At most `limit` requests in any `period`; `None` leaves pacing to the server's headers.
+    window: Option<(usize, Duration)>,
+    recent: VecDeque<Instant>,
+    not_before: Option<Instant>,
+}
+
+impl RateGate {
+    pub fn new(window: Option<(usize, Duration)>) -> Self {
+        Self {
+            state: Mutex::new(GateState {
+                window,
+                recent: VecDeque::new(),
+                not_before: None,
+            }),
+        }
+    }
+
+    /// Waits until a request may go out, then counts it. Callers queue on the lock, so the
+    /// order of requests is kept and the window is never overrun.
+    pub async fn admit(&self) {
+        let mut state = self.state.lock().await;
+        loop {
+            let now = Instant::now();
+            let wait_until = state.next_slot(now);
+            match wait_until {
+                Some(at) if at > now => tokio::time::sleep_until(at).await,
+                _ => break,
+            }
+        }
+        let now = Instant::now();
+        if let Some((limit, _)) = state.window {
+            if state.recent.len() >= limit {
+                state.recent.pop_front();
+            }
+            state.recent.push_back(now);
+        }
+    }
+
+    /// No request before `at` (a 429's `Retry-After`, or a window the server says is spent).
+    pub async fn pause_until(&self, at: Instant) {
+        let mut state = self.state.lock().await;
+        state.not_before = Some(state.not_before.map_or(at, |current| current.max(at)));
+    }
+}
+
+impl GateState {
+    fn next_slot(&mut self, now: Instant) -> Option<Instant> {
+        let pause = self.not_before.filter(|at| *at > now);
+        let window = self.window.and_then(|(limit, period)| {
+            while self
+                .recent
+                .front()
+                .is_some_and(|t| now.duration_since(*t) >= period)
+            {
+                self.recent.pop_front();
+            }
+            (self.recent.len() >= limit).then(|| self.recent[0] + period)
+        });
+        pause.max(window)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn the_window_spaces_requests_out() {
+        let gate = RateGate::new(Some((2, Duration::from_secs(1))));
+        let start = Instant::now();
+        for _ in 0..5 {
+            gate.admit().await;
+        }
+        // 2 at 0 s, 2 at 1 s, the fifth at 2 s.
+        assert_eq!(Instant::now().duration_since(start).as_secs(), 2);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_pause_holds_every_later_request() {
+        let gate = RateGate::new(None);
+        let start = Instant::now();
+        gate.pause_until(start + Duration::from_secs(3)).await;
+        gate.pause_until(start + Duration::from_secs(1)).await; // never shortens a pause
+        gate.admit().await;
+        assert!(Instant::now().duration_since(start) >= Duration::from_secs(3));
+    }
+}
