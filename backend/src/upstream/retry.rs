@@ -54,7 +54,8 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
 /// window resets, sometimes fractional.
 pub fn parse_reset_seconds(value: &str) -> Option<Duration> {
     let seconds: f64 = value.trim().parse().ok()?;
-    (0.0..1e9).contains(&seconds)
+    (0.0..1e9)
+        .contains(&seconds)
         .then(|| Duration::from_secs_f64(seconds))
 }
 

@@ -134,7 +134,7 @@ async fn a_pipedrive_failure_answers_502_and_changes_nothing() {
     app.sign_in().await;
     app.with_filters(&[(1, "Before")]).await;
     app.sandbox.pipedrive().remove_filter(1);
-    app.sandbox.script(
+    app.sandbox.script_always(
         Api::Pipedrive,
         "/api/v1/filters",
         Fault::Status {
