@@ -39,14 +39,19 @@ pub struct JobRunner {
     deps: Arc<SyncDeps>,
     tracker: TaskTracker,
     shutdown: CancellationToken,
+    /// The main runtime. Handlers run on actix's per-worker runtimes, which stop with the
+    /// HTTP server: a job spawned there would vanish mid-flight instead of recording its end.
+    runtime: tokio::runtime::Handle,
 }
 
 impl JobRunner {
+    /// Must be called on the runtime that outlives the HTTP server (the one `main` runs on).
     pub fn new(deps: SyncDeps) -> Self {
         Self {
             deps: Arc::new(deps),
             tracker: TaskTracker::new(),
             shutdown: CancellationToken::new(),
+            runtime: tokio::runtime::Handle::current(),
         }
     }
 
@@ -81,7 +86,7 @@ impl JobRunner {
     fn spawn(&self, job: SyncJob, filter: Filter) {
         let deps = self.deps.clone();
         let cancelled = self.shutdown.child_token();
-        self.tracker.spawn(async move {
+        self.tracker.spawn_on(async move {
             let added = Arc::new(AtomicI64::new(0));
             let run = tokio::time::timeout(deps.settings.job_timeout, run_sync_job(&deps, &job, &filter, &added));
             let outcome = tokio::select! {
@@ -89,7 +94,7 @@ impl JobRunner {
                 () = cancelled.cancelled() => Err(SyncError::Cancelled),
             };
             record_outcome(&deps, &job, outcome, added.load(std::sync::atomic::Ordering::Relaxed)).await;
-        });
+        }, &self.runtime);
     }
 
     /// Cancels every running job and waits (up to `grace`) until each has recorded its end.

@@ -14,6 +14,7 @@ use pipedrive_brevo_sync::{
 use reqwest::{header, Response};
 use serde_json::{json, Value};
 use tempfile::TempDir;
+use tokio::task::JoinHandle;
 use upstream_sandbox::{Sandbox, SandboxConfig};
 
 pub const PASSWORD: &str = "correct horse battery staple";
@@ -33,6 +34,7 @@ pub struct TestApp {
     pub pool: SqlitePool,
     pub settings: Settings,
     server: ServerHandle,
+    running: JoinHandle<std::io::Result<()>>,
     _data_dir: TempDir,
 }
 
@@ -43,8 +45,16 @@ pub async fn spawn_app() -> TestApp {
 
 /// The app with settings adjusted by `customise` before it starts.
 pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
+    spawn_app_on(SandboxConfig::default(), customise).await
+}
+
+/// The app against a sandbox configured by `sandbox_config`.
+pub async fn spawn_app_on(
+    sandbox_config: SandboxConfig,
+    customise: impl FnOnce(&mut Settings),
+) -> TestApp {
     LazyLock::force(&TRACING);
-    let sandbox = Sandbox::start(SandboxConfig::default())
+    let sandbox = Sandbox::start(sandbox_config)
         .await
         .expect("sandbox starts");
     let data_dir = tempfile::tempdir().expect("temp dir");
@@ -80,7 +90,7 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
     };
     customise(&mut settings);
 
-    let (address, server) = start(&settings).await;
+    let (address, server, running) = start(&settings).await;
     let pool = db::connect(&settings.database_url)
         .await
         .expect("test pool");
@@ -91,19 +101,20 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
         pool,
         settings,
         server,
+        running,
         _data_dir: data_dir,
     }
 }
 
 /// Builds and spawns the application; returns once it is bound.
-async fn start(settings: &Settings) -> (String, ServerHandle) {
+async fn start(settings: &Settings) -> (String, ServerHandle, JoinHandle<std::io::Result<()>>) {
     let app = Application::build(settings.clone())
         .await
         .expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let handle = app.handle();
-    tokio::spawn(app.run_until_stopped());
-    (address, handle)
+    let running = tokio::spawn(app.run_until_stopped());
+    (address, handle, running)
 }
 
 pub fn cookie_client() -> reqwest::Client {
@@ -124,9 +135,15 @@ impl TestApp {
     /// cookies, kept per host, carry over).
     pub async fn restart(&mut self) {
         self.server.stop(true).await;
-        let (address, server) = start(&self.settings).await;
+        // Wait for the whole shutdown, running jobs' cancellation included.
+        (&mut self.running)
+            .await
+            .expect("the server task ends")
+            .expect("the server stops cleanly");
+        let (address, server, running) = start(&self.settings).await;
         self.address = address;
         self.server = server;
+        self.running = running;
     }
 
     pub fn url(&self, path: &str) -> String {

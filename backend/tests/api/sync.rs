@@ -344,3 +344,159 @@ async fn a_list_creation_that_may_have_happened_is_not_repeated() {
         .count();
     assert_eq!(creations, 1);
 }
+
+#[tokio::test]
+async fn a_hung_upstream_fails_the_job_on_its_timeout() {
+    let app = crate::helpers::spawn_app_with(|settings| {
+        settings.http.read_timeout = std::time::Duration::from_millis(300);
+        settings.retry.max_attempts = 2;
+    })
+    .await;
+    app.sign_in().await;
+    app.sandbox
+        .pipedrive()
+        .add_filter_with_persons(5, "Edge cases", edge_case_persons());
+    app.refresh().await;
+    app.sandbox
+        .script_always(Api::Pipedrive, "/api/v2/persons", Fault::Hang);
+
+    let job = app.sync(5).await;
+
+    assert_eq!(job["status"], "failed");
+    let message = job["error_message"].as_str().unwrap();
+    assert!(
+        message.contains("Pipedrive did not answer in time"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn a_trickling_upstream_trips_the_total_timeout() {
+    let app = crate::helpers::spawn_app_with(|settings| {
+        settings.http.request_timeout = std::time::Duration::from_millis(1500);
+        settings.retry.max_attempts = 1;
+    })
+    .await;
+    app.sign_in().await;
+    app.sandbox
+        .pipedrive()
+        .add_filter_with_persons(5, "Edge cases", edge_case_persons());
+    app.refresh().await;
+    app.sandbox
+        .script_always(Api::Pipedrive, "/api/v2/persons", Fault::Trickle);
+
+    let job = app.sync(5).await;
+
+    assert!(
+        job["error_message"]
+            .as_str()
+            .unwrap()
+            .contains("did not answer in time"),
+        "{job}"
+    );
+}
+
+#[tokio::test]
+async fn a_retry_after_is_honoured_before_the_next_request() {
+    let app = app_with_edge_cases().await;
+    app.sandbox.script(
+        Api::Pipedrive,
+        "/api/v2/persons",
+        Fault::TooManyRequests {
+            retry_after: Some("2".into()),
+            reset_secs: None,
+        },
+    );
+
+    let job = app.sync(5).await;
+
+    assert_eq!(job["status"], "completed");
+    let pages: Vec<_> = app
+        .sandbox
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == "/api/v2/persons")
+        .collect();
+    assert_eq!(pages.len(), 2);
+    assert!(
+        pages[1].received_at.duration_since(pages[0].received_at)
+            >= std::time::Duration::from_secs(2)
+    );
+}
+
+#[tokio::test]
+async fn a_rate_limit_longer_than_the_cap_fails_at_once_saying_until_when() {
+    let app = app_with_edge_cases().await;
+    app.sandbox.script(
+        Api::Pipedrive,
+        "/api/v2/persons",
+        Fault::TooManyRequests {
+            retry_after: Some("3600".into()),
+            reset_secs: None,
+        },
+    );
+    let started = std::time::Instant::now();
+
+    let job = app.sync(5).await;
+
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "the job did not sleep for an hour"
+    );
+    let message = job["error_message"].as_str().unwrap();
+    assert!(
+        message.contains("Pipedrive is rate limiting") && message.contains("until 20"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn the_client_slows_down_before_pipedrive_has_to_refuse() {
+    let sandbox_config = upstream_sandbox::SandboxConfig {
+        enforce_rate_limits: true,
+        pipedrive_requests_per_2s: 3,
+        ..Default::default()
+    };
+    let app = crate::helpers::spawn_app_on(sandbox_config, |_| {}).await;
+    app.sign_in().await;
+    app.sandbox
+        .pipedrive()
+        .add_generated_filter(9, "Paced", 2_400);
+    app.refresh().await;
+
+    let job = app.sync(9).await;
+
+    assert_eq!(job["status"], "completed");
+    assert_eq!(
+        app.sandbox.request_counts(Api::Pipedrive).rate_limited,
+        0,
+        "no 429: the client paused on x-ratelimit-remaining: 0"
+    );
+}
+
+#[tokio::test]
+async fn a_shutdown_cancels_running_jobs_and_the_next_sync_succeeds() {
+    let mut app = app_with_edge_cases().await;
+    app.sandbox
+        .set_latency(std::time::Duration::from_millis(500));
+    let job: Value = app.start_sync(5).await.json().await.unwrap();
+
+    app.restart().await;
+
+    let stopped = app.wait_for_job(job["id"].as_i64().unwrap()).await;
+    assert_eq!(stopped["status"], "failed");
+    assert_eq!(
+        stopped["error_message"],
+        "cancelled: the server shut down before the job finished"
+    );
+    app.sandbox.set_latency(std::time::Duration::ZERO);
+    let next = app.sync(5).await;
+    assert_eq!(
+        (next["status"].as_str(), next["total_added"].as_i64()),
+        (Some("completed"), Some(8))
+    );
+    assert_eq!(
+        app.sandbox.brevo().list_members(app.list_id_of(5).await),
+        EDGE_CASES
+    );
+}
