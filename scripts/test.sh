@@ -1,21 +1,29 @@
 #!/usr/bin/env bash
-# The whole test suite: formatting, lints, the OpenAPI drift check and every test.
-# Installs what it needs on a fresh machine; safe to rerun.
+# The whole test suite: formatting, lints, the OpenAPI and client-type drift checks, unit,
+# integration and browser tests. Installs what it needs on a fresh machine; safe to rerun.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
 
-step "cargo fmt --check"
+step "Rust: formatting and lints (warnings are errors)"
 cargo fmt --all -- --check
-
-step "cargo clippy (warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-step "doc tests"
-cargo test --workspace --doc --locked
+step "Dashboard: generated types up to date, tsc, eslint, unit tests, build"
+npm --prefix frontend ci --no-audit --no-fund
+npm --prefix frontend run check
+npm --prefix frontend run build
 
-step "unit and integration tests"
+step "Browser tests against the real server and the upstream sandbox"
+if [ ! -x /usr/bin/chromium ]; then
+    apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+fi
+cargo build --workspace --bins --locked
+E2E_SYNC=on npm --prefix frontend run e2e
+
+step "Rust: doc tests, then unit and integration tests"
+cargo test --workspace --doc --locked
 if ! command -v cargo-nextest >/dev/null 2>&1; then
     cargo install cargo-nextest --locked
 fi

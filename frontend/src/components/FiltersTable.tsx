@@ -1,0 +1,89 @@
+import { Link } from "react-router";
+
+import type { Filter } from "../api/client";
+import { formatCount } from "../lib/format";
+import { JobStatusBadge } from "./JobStatusBadge";
+import { SyncButton } from "./SyncButton";
+import { RelativeTime } from "./Time";
+
+interface FiltersTableProps {
+  filters: Filter[];
+  now: number;
+  onSyncError: (error: unknown, filter: Filter) => void;
+}
+
+/** One row per filter. On narrow screens CSS turns each row into a card (see `data-label`). */
+export function FiltersTable({ filters, now, onSyncError }: FiltersTableProps) {
+  return (
+    <table className="table table-stack filters-table">
+      <caption className="visually-hidden">Pipedrive person filters and their last sync</caption>
+      <thead>
+        <tr>
+          <th scope="col">Filter</th>
+          <th scope="col">Brevo list</th>
+          <th scope="col">Last sync</th>
+          <th scope="col" className="num">Fetched</th>
+          <th scope="col" className="num">Added</th>
+          <th scope="col">
+            <span className="visually-hidden">Actions</span>
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {filters.map((filter) => (
+          <FilterRow key={filter.id} filter={filter} now={now} onSyncError={onSyncError} />
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function FilterRow({ filter, now, onSyncError }: { filter: Filter; now: number } & Pick<FiltersTableProps, "onSyncError">) {
+  const job = filter.last_job ?? null;
+  const deleted = Boolean(filter.deleted_at);
+  return (
+    <tr className={deleted ? "row-muted" : undefined}>
+      <th scope="row" className="cell-title">
+        <Link className="row-link" to={`/filters/${filter.id}`}>
+          {filter.name}
+        </Link>
+        <span className="cell-sub">
+          Filter {filter.id}
+          {deleted && <span className="tag">Deleted in Pipedrive</span>}
+        </span>
+      </th>
+      <td data-label="Brevo list">
+        {filter.brevo_list_id != null ? (
+          <span>List {filter.brevo_list_id}</span>
+        ) : (
+          <span className="muted">Created on first sync</span>
+        )}
+      </td>
+      <td data-label="Last sync">
+        <div className="status-cell">
+          <JobStatusBadge status={job?.status ?? null} />
+          {job && (
+            <span className="muted small">
+              {job.status === "processing" ? "started " : ""}
+              <RelativeTime value={job.completed_at ?? job.created_at} now={now} />
+            </span>
+          )}
+        </div>
+        {job?.status === "failed" && job.error_message && (
+          <p className="cell-error" title={job.error_message}>
+            {job.error_message}
+          </p>
+        )}
+      </td>
+      <td data-label="Fetched" className="num half">
+        {job ? formatCount(job.total_fetched) : <span className="muted">—</span>}
+      </td>
+      <td data-label="Added" className="num half">
+        {job ? formatCount(job.total_added) : <span className="muted">—</span>}
+      </td>
+      <td className="cell-actions">
+        <SyncButton filter={filter} onError={(error) => onSyncError(error, filter)} />
+      </td>
+    </tr>
+  );
+}

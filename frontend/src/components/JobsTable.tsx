@@ -1,0 +1,78 @@
+import { Fragment } from "react";
+
+import type { SyncJob } from "../api/client";
+import { formatCount, formatDateTime, formatDuration, jobDurationMs } from "../lib/format";
+import { JobStatusBadge } from "./JobStatusBadge";
+import { RelativeTime } from "./Time";
+
+/** A filter's jobs, newest first. A failure's reason is shown in full: it says what to fix. */
+export function JobsTable({ jobs, now }: { jobs: SyncJob[]; now: number }) {
+  return (
+    <table className="table table-stack jobs-table">
+      <caption className="visually-hidden">Sync jobs, newest first</caption>
+      <thead>
+        <tr>
+          <th scope="col">Job</th>
+          <th scope="col">Status</th>
+          <th scope="col">Started</th>
+          <th scope="col" className="num">Duration</th>
+          <th scope="col" className="num">Fetched</th>
+          <th scope="col" className="num">Added</th>
+        </tr>
+      </thead>
+      <tbody>
+        {jobs.map((job) => (
+          <JobRows key={job.id} job={job} now={now} />
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function JobRows({ job, now }: { job: SyncJob; now: number }) {
+  const failed = job.status === "failed";
+  const duration = jobDurationMs(job, now);
+  return (
+    <Fragment>
+      <tr className={failed ? "row-has-detail" : undefined}>
+        <th scope="row" className="cell-title">
+          Job #{job.id}
+        </th>
+        <td data-label="Status">
+          <JobStatusBadge status={job.status} />
+        </td>
+        {/* One element per cell: on narrow screens the cell is a label/value line. */}
+        <td data-label="Started">
+          <span>
+            <span className="nowrap">{formatDateTime(job.created_at)}</span>
+            <span className="cell-sub">
+              <RelativeTime value={job.created_at} now={now} />
+            </span>
+          </span>
+        </td>
+        <td data-label="Duration" className="num">
+          <span>
+            {duration === null ? "—" : formatDuration(duration)}
+            {job.status === "processing" && <span className="cell-sub">so far</span>}
+          </span>
+        </td>
+        <td data-label="Fetched" className="num half">
+          {formatCount(job.total_fetched)}
+        </td>
+        <td data-label="Added" className="num half">
+          {formatCount(job.total_added)}
+        </td>
+      </tr>
+      {failed && (
+        <tr className="row-detail">
+          <td colSpan={6}>
+            <div className="job-error">
+              <p className="job-error-title">Why job #{job.id} failed</p>
+              <p className="job-error-text">{job.error_message || "The server recorded no reason."}</p>
+            </div>
+          </td>
+        </tr>
+      )}
+    </Fragment>
+  );
+}

@@ -1,0 +1,22 @@
+import type { RouteObject } from "react-router";
+
+import { AppShell } from "./components/AppShell";
+import { FilterJobsPage } from "./pages/FilterJobsPage";
+import { FiltersPage } from "./pages/FiltersPage";
+import { LoginPage } from "./pages/LoginPage";
+import { CrashPage, NotFoundPage } from "./pages/NotFoundPage";
+
+// The server answers every non-API path with index.html, so these are the only URLs.
+export const routes: RouteObject[] = [
+  { path: "/login", element: <LoginPage />, errorElement: <CrashPage /> },
+  {
+    path: "/",
+    element: <AppShell />,
+    errorElement: <CrashPage />,
+    children: [
+      { index: true, element: <FiltersPage /> },
+      { path: "filters/:filterId", element: <FilterJobsPage /> },
+      { path: "*", element: <NotFoundPage /> },
+    ],
+  },
+];
