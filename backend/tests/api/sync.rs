@@ -1,7 +1,9 @@
 use serde_json::Value;
 use upstream_sandbox::{demo::edge_case_persons, Api, Fault, Person};
 
-use crate::helpers::{assert_problem, spawn_app, TestApp};
+use pipedrive_brevo_sync::config::Settings;
+
+use crate::helpers::{assert_problem, spawn_app, spawn_app_with, TestApp};
 
 const EDGE_CASES: [&str; 8] = [
     "emil.fallback@example.com",
@@ -15,7 +17,12 @@ const EDGE_CASES: [&str; 8] = [
 ];
 
 async fn app_with_edge_cases() -> TestApp {
-    let app = spawn_app().await;
+    app_with_edge_cases_and(|_| {}).await
+}
+
+/// The same, with settings adjusted first.
+async fn app_with_edge_cases_and(customise: impl FnOnce(&mut Settings)) -> TestApp {
+    let app = spawn_app_with(customise).await;
     app.sign_in().await;
     app.sandbox
         .pipedrive()
@@ -347,16 +354,11 @@ async fn a_list_creation_that_may_have_happened_is_not_repeated() {
 
 #[tokio::test]
 async fn a_hung_upstream_fails_the_job_on_its_timeout() {
-    let app = crate::helpers::spawn_app_with(|settings| {
+    let app = app_with_edge_cases_and(|settings| {
         settings.http.read_timeout = std::time::Duration::from_millis(300);
         settings.retry.max_attempts = 2;
     })
     .await;
-    app.sign_in().await;
-    app.sandbox
-        .pipedrive()
-        .add_filter_with_persons(5, "Edge cases", edge_case_persons());
-    app.refresh().await;
     app.sandbox
         .script_always(Api::Pipedrive, "/api/v2/persons", Fault::Hang);
 
@@ -372,16 +374,11 @@ async fn a_hung_upstream_fails_the_job_on_its_timeout() {
 
 #[tokio::test]
 async fn a_trickling_upstream_trips_the_total_timeout() {
-    let app = crate::helpers::spawn_app_with(|settings| {
+    let app = app_with_edge_cases_and(|settings| {
         settings.http.request_timeout = std::time::Duration::from_millis(1500);
         settings.retry.max_attempts = 1;
     })
     .await;
-    app.sign_in().await;
-    app.sandbox
-        .pipedrive()
-        .add_filter_with_persons(5, "Edge cases", edge_case_persons());
-    app.refresh().await;
     app.sandbox
         .script_always(Api::Pipedrive, "/api/v2/persons", Fault::Trickle);
 
@@ -499,4 +496,21 @@ async fn a_shutdown_cancels_running_jobs_and_the_next_sync_succeeds() {
         app.sandbox.brevo().list_members(app.list_id_of(5).await),
         EDGE_CASES
     );
+}
+
+#[tokio::test]
+async fn a_filter_renamed_in_pipedrive_keeps_syncing_into_its_list() {
+    let app = app_with_edge_cases().await;
+    app.sync(5).await;
+    let list_id = app.list_id_of(5).await;
+    app.sandbox
+        .pipedrive()
+        .rename_filter(5, "Edge cases, renamed");
+    app.refresh().await;
+
+    let job = app.sync(5).await;
+
+    assert_eq!(job["status"], "completed");
+    assert_eq!(app.list_id_of(5).await, list_id);
+    assert_eq!(app.sandbox.brevo().lists().len(), 1);
 }
