@@ -85,7 +85,7 @@ impl Default for SyncSettings {
             brevo_folder_name: "Pipedrive".into(),
             import_max_bytes: 7_500_000,
             first_import_contacts: 5_000,
-            process_poll_initial: Duration::from_secs(1),
+            process_poll_initial: Duration::from_millis(500),
             process_poll_max: Duration::from_secs(30),
             job_timeout: Duration::from_secs(6 * 3600),
             shutdown_grace: Duration::from_secs(10),

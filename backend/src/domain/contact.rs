@@ -1,5 +1,9 @@
 //! From a Pipedrive person to the contact we send to Brevo: which email, which names.
 
+use std::collections::HashSet;
+
+use sha2::{Digest, Sha256};
+
 /// A Pipedrive person, reduced to what the sync needs.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Person {
@@ -21,6 +25,38 @@ pub struct Contact {
     pub email: String,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
+}
+
+/// A set of normalised email addresses, kept as 128-bit digests: a sync holds every address
+/// of a filter and of its list, and 16 bytes each keeps a million-person sync small. (Two
+/// addresses would need to collide in 128 bits of SHA-256 to be confused.)
+#[derive(Debug, Default, Clone)]
+pub struct EmailSet(HashSet<[u8; 16]>);
+
+impl EmailSet {
+    fn key(email: &str) -> [u8; 16] {
+        let digest = Sha256::digest(email.as_bytes());
+        let mut key = [0u8; 16];
+        key.copy_from_slice(&digest[..16]);
+        key
+    }
+
+    /// Adds the address; `false` if it was already there.
+    pub fn insert(&mut self, email: &str) -> bool {
+        self.0.insert(Self::key(email))
+    }
+
+    pub fn contains(&self, email: &str) -> bool {
+        self.0.contains(&Self::key(email))
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 /// The person's contact, or `None` when they have no usable email.
@@ -161,6 +197,15 @@ mod tests {
             (Some("Cher".into()), None)
         );
         assert_eq!(contact(person(None, None, None)), (None, None));
+    }
+
+    #[test]
+    fn an_email_set_tells_members_apart() {
+        let mut set = EmailSet::default();
+        assert!(set.insert("a@example.com"));
+        assert!(!set.insert("a@example.com"));
+        assert!(set.contains("a@example.com") && !set.contains("b@example.com"));
+        assert_eq!(set.len(), 1);
     }
 
     proptest! {

@@ -8,7 +8,6 @@
 //! Memory holds a few pages and the set of email addresses, whatever the filter's size.
 
 use std::{
-    collections::HashSet,
     sync::{
         atomic::{AtomicI64, Ordering},
         Arc,
@@ -26,7 +25,7 @@ use crate::{
     config::SyncSettings,
     db::{self, DbError},
     domain::{
-        contact::{contact_from, Contact},
+        contact::{contact_from, Contact, EmailSet},
         filter::Filter,
         sync_job::SyncJob,
     },
@@ -37,8 +36,9 @@ use crate::{
     },
 };
 
-/// Pages buffered between the Pipedrive reader and the Brevo writer.
-const PAGES_IN_FLIGHT: usize = 4;
+/// Pages buffered between the Pipedrive reader and the Brevo writer: enough to keep reading
+/// while the list is prepared.
+const PAGES_IN_FLIGHT: usize = 8;
 
 pub struct SyncDeps {
     pub pool: SqlitePool,
@@ -64,35 +64,43 @@ pub enum SyncError {
     ImportEnded { process_id: i64, status: String },
 }
 
-/// Runs the job to its end; returns the number of contacts added to the list. `added` counts
-/// contacts as their import completes, so a failed job still reports what it achieved.
+/// Where a job's contacts go, known once the list is ready.
+struct Target {
+    list_id: i64,
+    attributes: NameAttributes,
+    /// Who was in the list before this job.
+    members: EmailSet,
+}
+
+/// Runs the job to its end. `added` counts contacts as their import completes, so a failed
+/// job still reports what it achieved. Preparing the list runs alongside the first Pipedrive
+/// pages, so it costs no time on the critical path (the chain of person pages).
 pub async fn run_sync_job(
     deps: &SyncDeps,
     job: &SyncJob,
     filter: &Filter,
     added: &Arc<AtomicI64>,
 ) -> Result<(), SyncError> {
-    let list_id = ensure_list(deps, filter).await?;
-    let attributes = deps.brevo.name_attributes().await?;
-
-    let (members_tx, members_rx) = oneshot::channel();
-    let read_members = async {
-        let members = deps.brevo.list_members(list_id).await?;
+    let (target_tx, target_rx) = oneshot::channel();
+    let prepare = async {
+        let list_id = ensure_list(deps, filter).await?;
+        let (attributes, members) = tokio::try_join!(
+            deps.brevo.name_attributes(),
+            deps.brevo.list_members(list_id)
+        )?;
         // The writer may already have failed and gone; then there is no one to tell.
-        let _ = members_tx.send(members);
+        let _ = target_tx.send(Target {
+            list_id,
+            attributes,
+            members,
+        });
         Ok::<_, SyncError>(())
     };
     let (pages_tx, pages_rx) = mpsc::channel(PAGES_IN_FLIGHT);
-    let writer = Writer {
-        deps,
-        list_id,
-        attributes,
-        added: added.clone(),
-    };
     tokio::try_join!(
-        read_members,
+        prepare,
         read_persons(deps, job, filter, pages_tx),
-        writer.run(pages_rx, members_rx),
+        write_contacts(deps, pages_rx, target_rx, added.clone()),
     )?;
     Ok(())
 }
@@ -128,7 +136,7 @@ async fn read_persons(
     pages_tx: mpsc::Sender<Vec<Contact>>,
 ) -> Result<(), SyncError> {
     let mut pages = deps.pipedrive.persons(filter.id);
-    let mut seen = HashSet::new();
+    let mut seen = EmailSet::default();
     let mut fetched = 0i64;
     while let Some(page) = pages.next_page().await? {
         fetched += page.len() as i64;
@@ -136,7 +144,7 @@ async fn read_persons(
         let contacts: Vec<Contact> = page
             .iter()
             .filter_map(contact_from)
-            .filter(|contact| seen.insert(contact.email.clone()))
+            .filter(|contact| seen.insert(&contact.email))
             .collect();
         if pages_tx.send(contacts).await.is_err() {
             break; // The writer failed; its error is the job's.
@@ -145,109 +153,87 @@ async fn read_persons(
     Ok(())
 }
 
-/// Batches contacts into imports and waits for them.
-struct Writer<'a> {
-    deps: &'a SyncDeps,
-    list_id: i64,
-    attributes: NameAttributes,
+/// Batches contacts into imports as pages arrive, then waits for every import to complete.
+async fn write_contacts(
+    deps: &SyncDeps,
+    mut pages_rx: mpsc::Receiver<Vec<Contact>>,
+    target_rx: oneshot::Receiver<Target>,
     added: Arc<AtomicI64>,
-}
+) -> Result<(), SyncError> {
+    // Imports wait for the members list, so that none of this job's can land before we know
+    // who was in the list already. A dropped sender means preparing failed: try_join!
+    // reports that error, so this one is never seen.
+    let Ok(target) = target_rx.await else {
+        return Ok(());
+    };
+    let settings = &deps.settings;
+    let new_batch = || ImportBatch::new(target.list_id, settings.import_max_bytes);
+    let mut imports = JoinSet::new();
+    let mut batch = new_batch();
+    let mut new_in_batch = 0i64;
+    // Small first imports get contacts into Brevo early; later ones grow to save requests.
+    let mut flush_at = settings.first_import_contacts.max(1);
 
-impl Writer<'_> {
-    async fn run(
-        self,
-        mut pages_rx: mpsc::Receiver<Vec<Contact>>,
-        members_rx: oneshot::Receiver<HashSet<String>>,
-    ) -> Result<(), SyncError> {
-        let settings = &self.deps.settings;
-        let mut members = MembersOnce::Pending(members_rx);
-        let mut imports = JoinSet::new();
-        let mut batch = ImportBatch::new(self.list_id, settings.import_max_bytes);
-        let mut batch_emails: Vec<String> = Vec::new();
-        // Small first imports get contacts into Brevo early; later ones grow to save requests.
-        let mut flush_at = settings.first_import_contacts.max(1);
-
-        while let Some(contacts) = pages_rx.recv().await {
-            for contact in contacts {
-                if !batch.try_push(&contact, &self.attributes) {
-                    let full = std::mem::replace(
-                        &mut batch,
-                        ImportBatch::new(self.list_id, settings.import_max_bytes),
-                    );
-                    self.flush(full, &mut batch_emails, &mut members, &mut imports)
-                        .await?;
-                    assert!(
-                        batch.try_push(&contact, &self.attributes),
-                        "one contact fits an empty batch"
-                    );
-                }
-                batch_emails.push(contact.email);
-            }
-            if batch.len() >= flush_at {
-                let full = std::mem::replace(
-                    &mut batch,
-                    ImportBatch::new(self.list_id, settings.import_max_bytes),
-                );
-                self.flush(full, &mut batch_emails, &mut members, &mut imports)
-                    .await?;
-                flush_at = flush_at.saturating_mul(2);
-            }
-        }
-        if !batch.is_empty() {
-            self.flush(batch, &mut batch_emails, &mut members, &mut imports)
+    while let Some(contacts) = pages_rx.recv().await {
+        for contact in contacts {
+            if !batch.try_push(&contact, &target.attributes) {
+                let full = std::mem::replace(&mut batch, new_batch());
+                start_import(
+                    deps,
+                    full,
+                    std::mem::take(&mut new_in_batch),
+                    &added,
+                    &mut imports,
+                )
                 .await?;
+                assert!(
+                    batch.try_push(&contact, &target.attributes),
+                    "one contact fits an empty batch"
+                );
+            }
+            new_in_batch += i64::from(!target.members.contains(&contact.email));
         }
-        while let Some(finished) = imports.join_next().await {
-            finished.expect("import waiters do not panic")?;
+        if batch.len() >= flush_at {
+            let full = std::mem::replace(&mut batch, new_batch());
+            start_import(
+                deps,
+                full,
+                std::mem::take(&mut new_in_batch),
+                &added,
+                &mut imports,
+            )
+            .await?;
+            flush_at = flush_at.saturating_mul(2);
         }
-        Ok(())
     }
-
-    /// Sends one import. Imports wait for the members list, so that no import of this job
-    /// can land before we know who was in the list already.
-    async fn flush(
-        &self,
-        batch: ImportBatch,
-        batch_emails: &mut Vec<String>,
-        members: &mut MembersOnce,
-        imports: &mut JoinSet<Result<(), SyncError>>,
-    ) -> Result<(), SyncError> {
-        let members = members.get().await?;
-        let new_contacts = batch_emails
-            .drain(..)
-            .filter(|email| !members.contains(email))
-            .count() as i64;
-        let process_id = self.deps.brevo.import(batch).await?;
-        let brevo = self.deps.brevo.clone();
-        let settings = self.deps.settings.clone();
-        let added = self.added.clone();
-        imports.spawn(async move {
-            wait_for_import(&brevo, process_id, &settings).await?;
-            added.fetch_add(new_contacts, Ordering::Relaxed);
-            Ok(())
-        });
-        Ok(())
+    if !batch.is_empty() {
+        start_import(deps, batch, new_in_batch, &added, &mut imports).await?;
     }
+    while let Some(finished) = imports.join_next().await {
+        finished.expect("import waiters do not panic")?;
+    }
+    Ok(())
 }
 
-/// The list's members, received once from the reader and kept.
-enum MembersOnce {
-    Pending(oneshot::Receiver<HashSet<String>>),
-    Ready(HashSet<String>),
-}
-
-impl MembersOnce {
-    async fn get(&mut self) -> Result<&HashSet<String>, SyncError> {
-        if let Self::Pending(rx) = self {
-            // A dropped sender means the reader failed: try_join! reports its error.
-            let members = rx.await.map_err(|_| SyncError::Cancelled)?;
-            *self = Self::Ready(members);
-        }
-        match self {
-            Self::Ready(members) => Ok(members),
-            Self::Pending(_) => unreachable!("just received"),
-        }
-    }
+/// Sends one import and leaves a task waiting for its process; when that completes, the
+/// batch's contacts that were new to the list count as added.
+async fn start_import(
+    deps: &SyncDeps,
+    batch: ImportBatch,
+    new_contacts: i64,
+    added: &Arc<AtomicI64>,
+    imports: &mut JoinSet<Result<(), SyncError>>,
+) -> Result<(), SyncError> {
+    let process_id = deps.brevo.import(batch).await?;
+    let brevo = deps.brevo.clone();
+    let settings = deps.settings.clone();
+    let added = added.clone();
+    imports.spawn(async move {
+        wait_for_import(&brevo, process_id, &settings).await?;
+        added.fetch_add(new_contacts, Ordering::Relaxed);
+        Ok(())
+    });
+    Ok(())
 }
 
 /// Polls the import's process, sparingly (Brevo allows 100 such requests per hour), until it

@@ -1,7 +1,7 @@
 //! Brevo (API v3): folders, lists, list members, attributes, batch imports and their
 //! processes. Only batch endpoints: never one request per contact.
 
-use std::{collections::HashSet, time::Duration};
+use std::time::Duration;
 
 use bytes::Bytes;
 use secrecy::SecretString;
@@ -14,7 +14,7 @@ use super::{
     retry::RetryPolicy,
     Api, UpstreamError,
 };
-use crate::domain::contact::Contact;
+use crate::domain::contact::{Contact, EmailSet};
 
 static SPEC: ApiSpec = ApiSpec {
     api: Api::Brevo,
@@ -204,9 +204,9 @@ impl BrevoClient {
         }
     }
 
-    /// The lower-cased emails of the list's current members.
-    pub async fn list_members(&self, list_id: i64) -> Result<HashSet<String>, UpstreamError> {
-        let mut emails = HashSet::new();
+    /// The list's current members, by normalised (trimmed, lower-cased) email.
+    pub async fn list_members(&self, list_id: i64) -> Result<EmailSet, UpstreamError> {
+        let mut emails = EmailSet::default();
         for offset in (0..).step_by(PAGE_SIZE) {
             let request = UpstreamRequest::get(
                 "reading the list's members",
@@ -221,11 +221,9 @@ impl BrevoClient {
                 .contacts
                 .unwrap_or_default();
             let full = page.len() == PAGE_SIZE;
-            emails.extend(
-                page.into_iter()
-                    .filter_map(|m| m.email)
-                    .map(|e| e.trim().to_lowercase()),
-            );
+            for email in page.into_iter().filter_map(|m| m.email) {
+                emails.insert(&email.trim().to_lowercase());
+            }
             if !full {
                 break;
             }
