@@ -15,12 +15,19 @@ npm --prefix frontend ci --no-audit --no-fund
 npm --prefix frontend run check
 npm --prefix frontend run build
 
+step "Container files: hadolint, Compose schema, paths and commands"
+python3 -c 'import ensurepip' 2>/dev/null || { apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null; }
+./scripts/check-container.sh
+
 step "Browser tests against the real server and the upstream sandbox"
 if [ ! -x /usr/bin/chromium ]; then
     apt-get update -qq && apt-get install -y -qq chromium >/dev/null
 fi
 cargo build --workspace --bins --locked
 E2E_SYNC=on npm --prefix frontend run e2e
+
+step "Python client generated from openapi.yaml, against the server and the sandbox"
+./scripts/test-python-client.sh
 
 step "Rust: doc tests, then unit and integration tests"
 cargo test --workspace --doc --locked

@@ -23,6 +23,12 @@ pub struct Settings {
     pub secure_cookie: bool,
     /// `STATIC_DIR`: the built dashboard, served at `/`.
     pub static_dir: PathBuf,
+    /// `SANDBOX_MODE`: the upstream URLs point at the `upstream-sandbox` (set by
+    /// `scripts/run.sh` when no credentials are given); reported by the health check so the
+    /// dashboard can say it is not connected to real accounts.
+    pub sandbox_mode: bool,
+    /// `METRICS_TOKEN`: enables `GET /metrics`, which then needs `Authorization: Bearer …`.
+    pub metrics_token: Option<SecretString>,
     pub pipedrive: PipedriveSettings,
     pub brevo: BrevoSettings,
     pub http: HttpClientSettings,
@@ -127,6 +133,8 @@ impl Settings {
             static_dir: var("STATIC_DIR")
                 .unwrap_or_else(|| "frontend/dist".into())
                 .into(),
+            sandbox_mode: parse_bool("SANDBOX_MODE")?.unwrap_or(false),
+            metrics_token: secret("METRICS_TOKEN"),
             pipedrive: PipedriveSettings {
                 api_token: secret("PIPEDRIVE_API_TOKEN"),
                 base_url: origin("PIPEDRIVE_BASE_URL", "https://api.pipedrive.com")?,
@@ -234,6 +242,8 @@ mod tests {
             admin_password: Some("hunter2-password".to_string().into()),
             secure_cookie: false,
             static_dir: "frontend/dist".into(),
+            sandbox_mode: false,
+            metrics_token: Some("metrics-bearer-token".to_string().into()),
             pipedrive: PipedriveSettings {
                 api_token: Some("pd-token-value".to_string().into()),
                 base_url: Url::parse("https://api.pipedrive.com").unwrap(),
@@ -249,7 +259,12 @@ mod tests {
             login_throttle: LoginThrottleSettings::default(),
         };
         let debug = format!("{settings:?}");
-        for secret in ["hunter2-password", "pd-token-value", "xkeysib-secret"] {
+        for secret in [
+            "hunter2-password",
+            "pd-token-value",
+            "xkeysib-secret",
+            "metrics-bearer-token",
+        ] {
             assert!(!debug.contains(secret), "{secret} leaked into {debug}");
         }
     }

@@ -25,6 +25,12 @@ pub enum ApiError {
     NotFound(NotFound),
     #[error("No API route matches {method} {path}.")]
     RouteNotFound { method: String, path: String },
+    #[error("{path} does not accept {method}; it accepts {}.", allow.join(", "))]
+    MethodNotAllowed {
+        method: String,
+        path: String,
+        allow: Vec<String>,
+    },
     #[error("Filter {filter_id} already has a sync job running (job {job_id}).")]
     SyncAlreadyRunning { filter_id: i64, job_id: SyncJobId },
     #[error("The server is shutting down; try again when it is back.")]
@@ -97,6 +103,7 @@ impl ApiError {
             Self::NotFound(NotFound::Filter(_)) => ("filter_not_found", "Filter not found"),
             Self::NotFound(NotFound::SyncJob(_)) => ("sync_job_not_found", "Sync job not found"),
             Self::RouteNotFound { .. } => ("route_not_found", "No such API route"),
+            Self::MethodNotAllowed { .. } => ("method_not_allowed", "Method not allowed"),
             Self::SyncAlreadyRunning { .. } => {
                 ("sync_already_running", "A sync is already running")
             }
@@ -147,6 +154,7 @@ impl ResponseError for ApiError {
             Self::LoginThrottled { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::CrossOrigin => StatusCode::FORBIDDEN,
             Self::NotFound(_) | Self::RouteNotFound { .. } => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::SyncAlreadyRunning { .. } => StatusCode::CONFLICT,
             Self::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -168,8 +176,14 @@ impl ResponseError for ApiError {
         }
         let mut response = HttpResponse::build(self.status_code());
         response.content_type("application/problem+json");
-        if let Self::LoginThrottled { retry_after_secs } = self {
-            response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+        match self {
+            Self::LoginThrottled { retry_after_secs } => {
+                response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+            }
+            Self::MethodNotAllowed { allow, .. } => {
+                response.insert_header((header::ALLOW, allow.join(", ")));
+            }
+            _ => {}
         }
         response.json(self.problem())
     }

@@ -2,6 +2,8 @@
 
 /// Sign-in, sessions, throttling and the cross-origin guard.
 pub mod auth;
+/// The `backup` subcommand.
+pub mod backup;
 /// Typed settings from the environment.
 pub mod config;
 /// All SQL.
@@ -10,6 +12,8 @@ pub mod db;
 pub mod domain;
 /// The HTTP error type and its problem+json rendering.
 pub mod error;
+/// Prometheus metrics.
+pub mod metrics;
 /// The OpenAPI document.
 pub mod openapi;
 /// Filter refresh from Pipedrive.

@@ -1,6 +1,8 @@
 use std::process::ExitCode;
 
-use pipedrive_brevo_sync::{config::Settings, startup::Application, telemetry};
+use pipedrive_brevo_sync::{backup, config::Settings, startup::Application, telemetry};
+
+const USAGE: &str = "usage: pipedrive-brevo-sync [backup <new-file>]";
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -9,6 +11,33 @@ async fn main() -> ExitCode {
         Ok(settings) => settings,
         Err(err) => return fail("invalid configuration", &err),
     };
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+        [] => serve(settings).await,
+        ["backup", dest] => run_backup(&settings, dest).await,
+        _ => {
+            eprintln!("{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn run_backup(settings: &Settings, dest: &str) -> ExitCode {
+    match backup::run(&settings.database_url, dest.as_ref()).await {
+        Ok(report) => {
+            println!(
+                "wrote a backup of {} to {} ({} bytes)",
+                settings.database_url,
+                report.path.display(),
+                report.bytes
+            );
+            ExitCode::SUCCESS
+        }
+        Err(err) => fail("backup failed", &err),
+    }
+}
+
+async fn serve(settings: Settings) -> ExitCode {
     let host = settings
         .bind_addr
         .rsplit_once(':')

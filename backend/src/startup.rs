@@ -28,6 +28,7 @@ use crate::{
     openapi,
     routes::{self, spa},
     sync::{engine::SyncDeps, runner::JobRunner},
+    telemetry,
     upstream::{self, brevo::BrevoClient, pipedrive::PipedriveClient},
 };
 
@@ -46,6 +47,10 @@ pub struct AppState {
     pub throttle: LoginThrottle,
     /// Rendered once: the document never changes while the process runs.
     pub openapi_json: String,
+    /// `SANDBOX_MODE`, reported by the health check.
+    pub sandbox_mode: bool,
+    /// `METRICS_TOKEN`: `GET /metrics` is served only when it is set.
+    pub metrics_token: Option<secrecy::SecretString>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -130,6 +135,8 @@ impl Application {
             openapi_json: openapi::document()
                 .to_json()
                 .expect("the document serialises"),
+            sandbox_mode: settings.sandbox_mode,
+            metrics_token: settings.metrics_token.clone(),
         });
 
         let static_dir = settings.static_dir.clone();
@@ -158,7 +165,8 @@ impl Application {
                 .app_data(state.clone())
                 .service(api)
                 .into_app()
-                .configure(routes::extractor_configs);
+                .configure(routes::extractor_configs)
+                .route("/metrics", web::get().to(routes::metrics::metrics));
             let app = if serve_dashboard {
                 app.service(spa::files(&static_dir))
             } else {
@@ -166,6 +174,7 @@ impl Application {
             };
             app.wrap(from_fn(spa::cache_policy))
                 .wrap(security_headers())
+                .wrap(from_fn(telemetry::request_id_header))
                 .wrap(TracingLogger::default())
         })
         .listen(listener)

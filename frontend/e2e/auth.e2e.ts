@@ -31,6 +31,10 @@ describe("signing in and out", () => {
     // The favicon is a real file under the server's CSP, not a data: URL.
     expect(await page.locator('link[rel="icon"]').getAttribute("href")).toBe("/favicon.svg");
     expect((await page.request.get("/favicon.svg")).headers()["content-type"]).toContain("svg");
+    // The stack runs against the upstream sandbox, as ./scripts/run.sh does without credentials.
+    const strip = page.getByRole("note", { name: "Sandbox mode" });
+    await visible(strip);
+    expect(await strip.innerText()).toContain("Sandbox — not connected to your Pipedrive/Brevo");
     await screenshots(page, "01-login");
   });
 
@@ -56,6 +60,7 @@ describe("signing in and out", () => {
     await visible(page.getByRole("heading", { level: 1, name: "Filters" }));
     expect(new URL(page.url()).pathname).toBe("/");
     expect(await page.title()).toBe("Filters · Pipedrive → Brevo Sync");
+    await visible(page.getByRole("note", { name: "Sandbox mode" }));
   });
 
   it("signs out, and the session is gone", async () => {

@@ -52,6 +52,8 @@ export async function startStack(name: string): Promise<Stack> {
           PIPEDRIVE_API_TOKEN: PIPEDRIVE_TOKEN,
           BREVO_BASE_URL: sandboxUrl,
           BREVO_API_KEY: BREVO_KEY,
+          // What ./scripts/run.sh sets when it starts the sandbox: the dashboard says so.
+          SANDBOX_MODE: "true",
         },
         join(logDir, `${name}-server.log`),
         runDir,

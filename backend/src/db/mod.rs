@@ -97,3 +97,17 @@ pub async fn begin_write(
 ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, DbError> {
     Ok(pool.begin_with("BEGIN IMMEDIATE").await?)
 }
+
+/// Writes a consistent copy of the whole database to the new file `path` (`VACUUM INTO`),
+/// without blocking the service's readers and writers.
+pub async fn vacuum_into(conn: &mut sqlx::SqliteConnection, path: &str) -> Result<(), DbError> {
+    sqlx::query!(
+        r#"
+        VACUUM INTO ?1
+        "#,
+        path
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}

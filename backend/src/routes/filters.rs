@@ -128,7 +128,8 @@ pub async fn refresh_filters(state: web::Data<AppState>) -> Result<HttpResponse,
         (status = 404, description = "No such filter", body = Problem, content_type = "application/problem+json"),
     )
 )]
-#[get("/filters/{id}")]
+// Digits only, so that `GET /filters/refresh` is not taken for a filter id: it is 405.
+#[get("/filters/{id:-?[0-9]+}")]
 pub async fn get_filter(
     id: web::Path<i64>,
     state: web::Data<AppState>,
@@ -143,7 +144,7 @@ pub async fn get_filter(
 /// time.
 #[utoipa::path(
     tag = "filters",
-    operation_id = "filters.sync",
+    operation_id = "filters.start_sync",
     params(("id" = i64, Path, description = "Pipedrive filter id")),
     security(("session_cookie" = [])),
     responses(
@@ -172,7 +173,7 @@ pub async fn start_sync(
 /// Newest first, paginated with `limit` and `before`.
 #[utoipa::path(
     tag = "filters",
-    operation_id = "filters.sync_jobs",
+    operation_id = "filters.list_sync_jobs",
     params(("id" = i64, Path, description = "Pipedrive filter id"), PageQuery),
     security(("session_cookie" = [])),
     responses(

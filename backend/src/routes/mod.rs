@@ -4,9 +4,12 @@
 pub mod auth;
 pub mod filters;
 pub mod health;
+pub mod metrics;
 pub mod openapi;
 pub mod spa;
 pub mod sync_jobs;
+
+use std::sync::LazyLock;
 
 use actix_web::{
     error::{JsonPayloadError, PathError, QueryPayloadError},
@@ -51,10 +54,73 @@ pub fn extractor_configs(cfg: &mut web::ServiceConfig) {
     );
 }
 
-/// The `/api` scope's fallback: unknown routes get a problem document, not an empty 404.
+/// The `/api` scope's fallback: unknown routes get a problem document, not an empty 404; a
+/// known path asked with a method it does not take gets 405 with `Allow` (RFC 9110 §15.5.6).
 pub async fn route_not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    Err(ApiError::RouteNotFound {
-        method: req.method().to_string(),
-        path: req.path().to_owned(),
-    })
+    let method = req.method().to_string();
+    let path = req.path().to_owned();
+    let allow = allowed_methods(&path);
+    // A listed method that still reached the fallback failed a segment's pattern (an id
+    // that is not a number): the path names nothing.
+    if allow.is_empty() || allow.contains(&method) {
+        Err(ApiError::RouteNotFound { method, path })
+    } else {
+        Err(ApiError::MethodNotAllowed {
+            method,
+            path,
+            allow,
+        })
+    }
+}
+
+/// Each path template of the spec, split into segments, with its methods.
+static ROUTES: LazyLock<Vec<(Vec<String>, Vec<String>)>> = LazyLock::new(|| {
+    crate::openapi::document()
+        .paths
+        .paths
+        .iter()
+        .map(|(template, item)| {
+            let segments = template.split('/').map(str::to_owned).collect();
+            let methods = serde_json::to_value(item)
+                .ok()
+                .and_then(|item| item.as_object().cloned())
+                .into_iter()
+                .flatten()
+                .map(|(key, _)| key.to_ascii_uppercase())
+                .filter(|key| {
+                    [
+                        "GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE",
+                    ]
+                    .contains(&key.as_str())
+                })
+                .collect();
+            (segments, methods)
+        })
+        .collect()
+});
+
+/// The methods the spec gives `path`: those of the matching template with the fewest
+/// `{param}` segments (a literal segment wins, as `/filters/refresh` over `/filters/{id}`).
+fn allowed_methods(path: &str) -> Vec<String> {
+    let segments: Vec<&str> = path.split('/').collect();
+    let params = |template: &[String]| -> Option<usize> {
+        if template.len() != segments.len() {
+            return None;
+        }
+        let mut params = 0;
+        for (t, s) in template.iter().zip(&segments) {
+            if t.starts_with('{') && t.ends_with('}') && !s.is_empty() {
+                params += 1;
+            } else if t != s {
+                return None;
+            }
+        }
+        Some(params)
+    };
+    ROUTES
+        .iter()
+        .filter_map(|(template, methods)| params(template).map(|n| (n, methods)))
+        .min_by_key(|(n, _)| *n)
+        .map(|(_, methods)| methods.clone())
+        .unwrap_or_default()
 }

@@ -20,12 +20,13 @@ use tokio::{
     sync::{mpsc, oneshot},
     task::JoinSet,
 };
+use tracing::Instrument;
 
 use crate::{
     config::SyncSettings,
     db::{self, DbError},
     domain::{
-        contact::{contact_from, Contact, EmailSet},
+        contact::{contact_from, Contact, EmailSet, Person},
         filter::Filter,
         sync_job::SyncJob,
     },
@@ -36,7 +37,7 @@ use crate::{
     },
 };
 
-/// Pages buffered between the Pipedrive reader and the Brevo writer: enough to keep reading
+/// Pages buffered between the stages (reading, selecting, writing): enough to keep reading
 /// while the list is prepared.
 const PAGES_IN_FLIGHT: usize = 8;
 
@@ -97,10 +98,12 @@ pub async fn run_sync_job(
         Ok::<_, SyncError>(())
     };
     let (pages_tx, pages_rx) = mpsc::channel(PAGES_IN_FLIGHT);
+    let (contacts_tx, contacts_rx) = mpsc::channel(PAGES_IN_FLIGHT);
     tokio::try_join!(
         prepare,
-        read_persons(deps, job, filter, pages_tx),
-        write_contacts(deps, pages_rx, target_rx, added.clone()),
+        read_persons(deps, filter, pages_tx),
+        select_contacts(deps, job, pages_rx, contacts_tx),
+        write_contacts(deps, contacts_rx, target_rx, added.clone()),
     )?;
     Ok(())
 }
@@ -127,18 +130,33 @@ async fn ensure_list(deps: &SyncDeps, filter: &Filter) -> Result<i64, SyncError>
     Ok(list_id)
 }
 
-/// Reads the filter's persons page by page, records progress, and hands on each page's new
-/// contacts (the first person with an email wins; later duplicates are dropped).
+/// Reads the filter's persons page by page. It only fetches: everything else happens in the
+/// next stages, so the next page is requested as soon as one arrives.
 async fn read_persons(
     deps: &SyncDeps,
-    job: &SyncJob,
     filter: &Filter,
-    pages_tx: mpsc::Sender<Vec<Contact>>,
+    pages_tx: mpsc::Sender<Vec<Person>>,
 ) -> Result<(), SyncError> {
     let mut pages = deps.pipedrive.persons(filter.id);
+    while let Some(page) = pages.next_page().await? {
+        if pages_tx.send(page).await.is_err() {
+            break; // A later stage failed; its error is the job's.
+        }
+    }
+    Ok(())
+}
+
+/// Records progress and turns each page into its new contacts: persons without a valid email
+/// are skipped, and an address seen before in this job is not sent again.
+async fn select_contacts(
+    deps: &SyncDeps,
+    job: &SyncJob,
+    mut pages_rx: mpsc::Receiver<Vec<Person>>,
+    contacts_tx: mpsc::Sender<Vec<Contact>>,
+) -> Result<(), SyncError> {
     let mut seen = EmailSet::default();
     let mut fetched = 0i64;
-    while let Some(page) = pages.next_page().await? {
+    while let Some(page) = pages_rx.recv().await {
         fetched += page.len() as i64;
         db::sync_jobs::set_fetched(&deps.pool, job.id, fetched).await?;
         let contacts: Vec<Contact> = page
@@ -146,8 +164,8 @@ async fn read_persons(
             .filter_map(contact_from)
             .filter(|contact| seen.insert(&contact.email))
             .collect();
-        if pages_tx.send(contacts).await.is_err() {
-            break; // The writer failed; its error is the job's.
+        if contacts_tx.send(contacts).await.is_err() {
+            break;
         }
     }
     Ok(())
@@ -228,11 +246,15 @@ async fn start_import(
     let brevo = deps.brevo.clone();
     let settings = deps.settings.clone();
     let added = added.clone();
-    imports.spawn(async move {
-        wait_for_import(&brevo, process_id, &settings).await?;
-        added.fetch_add(new_contacts, Ordering::Relaxed);
-        Ok(())
-    });
+    // In the job's span, so the waiter's log lines name the job too.
+    imports.spawn(
+        async move {
+            wait_for_import(&brevo, process_id, &settings).await?;
+            added.fetch_add(new_contacts, Ordering::Relaxed);
+            Ok(())
+        }
+        .in_current_span(),
+    );
     Ok(())
 }
 

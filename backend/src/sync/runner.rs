@@ -7,6 +7,7 @@ use std::{
 };
 
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
+use tracing::Instrument;
 
 use super::engine::{run_sync_job, SyncDeps, SyncError};
 use crate::{
@@ -86,15 +87,25 @@ impl JobRunner {
     fn spawn(&self, job: SyncJob, filter: Filter) {
         let deps = self.deps.clone();
         let cancelled = self.shutdown.child_token();
+        // Every log line of the job, the engine's and the upstream clients' included, carries
+        // its job and filter ids. A root span: the request that started the job ends now.
+        let span = tracing::info_span!(parent: None, "sync_job", job_id = %job.id, filter_id = %job.filter_id);
+        span.follows_from(tracing::Span::current());
         self.tracker.spawn_on(async move {
+            let started = std::time::Instant::now();
+            crate::metrics::record_job_started();
             let added = Arc::new(AtomicI64::new(0));
             let run = tokio::time::timeout(deps.settings.job_timeout, run_sync_job(&deps, &job, &filter, &added));
             let outcome = tokio::select! {
                 finished = run => finished.unwrap_or(Err(SyncError::TimedOut(deps.settings.job_timeout))),
                 () = cancelled.cancelled() => Err(SyncError::Cancelled),
             };
-            record_outcome(&deps, &job, outcome, added.load(std::sync::atomic::Ordering::Relaxed)).await;
-        }, &self.runtime);
+            let status = if outcome.is_ok() { JobStatus::Completed } else { JobStatus::Failed };
+            let added = added.load(std::sync::atomic::Ordering::Relaxed);
+            record_outcome(&deps, &job, outcome, added).await;
+            let fetched = db::sync_jobs::get(&deps.pool, job.id).await.ok().flatten().map_or(0, |j| j.total_fetched);
+            crate::metrics::record_job_end(status, started.elapsed().as_secs_f64(), fetched, added);
+        }.instrument(span), &self.runtime);
     }
 
     /// Cancels every running job and waits (up to `grace`) until each has recorded its end.

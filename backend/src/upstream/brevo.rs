@@ -23,6 +23,8 @@ static SPEC: ApiSpec = ApiSpec {
     base_url_variable: "BREVO_BASE_URL",
     remaining_header: "x-sib-ratelimit-remaining",
     reset_header: "x-sib-ratelimit-reset",
+    // The headers do not say which window a limit is for: the documented ones are used.
+    limit_window: None,
     hint,
 };
 

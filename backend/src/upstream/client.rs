@@ -28,6 +28,10 @@ pub struct ApiSpec {
     pub base_url_variable: &'static str,
     pub remaining_header: &'static str,
     pub reset_header: &'static str,
+    /// A header announcing the request limit, and the window it applies to: the client then
+    /// paces itself one request under it, instead of running into the limit and pausing
+    /// for the (whole-second) reset.
+    pub limit_window: Option<(&'static str, Duration)>,
     /// What the operator should check for a failing status.
     pub hint: fn(u16) -> &'static str,
 }
@@ -179,6 +183,7 @@ impl ApiClient {
                 }
                 Err(err) => Err(err),
             };
+            crate::metrics::record_upstream(spec.api, outcome.as_ref().ok().map(|(s, ..)| *s));
             let (status, headers, body) = match outcome {
                 Ok(answer) => answer,
                 Err(err) => {
@@ -259,6 +264,12 @@ impl ApiClient {
     /// nothing more goes out until it resets.
     async fn follow_pacing_headers(&self, gate: &RateGate, headers: &HeaderMap) {
         let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+        if let Some((name, period)) = self.spec.limit_window {
+            if let Some(limit) = header(name).and_then(|v| v.trim().parse::<usize>().ok()) {
+                gate.set_window(limit.saturating_sub(1).max(1), period)
+                    .await;
+            }
+        }
         let spent = header(self.spec.remaining_header).is_some_and(|v| v.trim() == "0");
         if let (true, Some(reset)) = (
             spent,

@@ -48,6 +48,18 @@ impl RateGate {
         }
     }
 
+    /// Paces to at most `limit` requests per `period` from now on (a limit the server
+    /// announced).
+    pub async fn set_window(&self, limit: usize, period: Duration) {
+        let mut state = self.state.lock().await;
+        if state.window != Some((limit, period)) {
+            state.window = Some((limit, period));
+            while state.recent.len() > limit {
+                state.recent.pop_front();
+            }
+        }
+    }
+
     /// No request before `at` (a 429's `Retry-After`, or a window the server says is spent).
     pub async fn pause_until(&self, at: Instant) {
         let mut state = self.state.lock().await;

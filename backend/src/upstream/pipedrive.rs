@@ -1,6 +1,8 @@
 //! Pipedrive: person filters (`GET /api/v1/filters`, v1 only) and the persons of a filter
 //! (`GET /api/v2/persons`, cursor-paged; v1 persons is out of support).
 
+use std::time::Duration;
+
 use secrecy::SecretString;
 use serde::Deserialize;
 use url::Url;
@@ -26,6 +28,8 @@ static SPEC: ApiSpec = ApiSpec {
     base_url_variable: "PIPEDRIVE_BASE_URL",
     remaining_header: "x-ratelimit-remaining",
     reset_header: "x-ratelimit-reset",
+    // The burst limit depends on the plan; the header says which, for a rolling 2-s window.
+    limit_window: Some(("x-ratelimit-limit", Duration::from_secs(2))),
     hint,
 };
 
@@ -98,7 +102,7 @@ impl PipedriveClient {
         token: Option<SecretString>,
         policy: RetryPolicy,
     ) -> Self {
-        // Pacing follows the x-ratelimit-* headers: the burst limit depends on the plan.
+        // Pacing follows the x-ratelimit-* headers (see SPEC).
         let gates = vec![("", RateGate::new(None))];
         Self {
             client: ApiClient::new(http, &SPEC, base_url, token, policy, gates),

@@ -1,4 +1,4 @@
-use crate::helpers::spawn_app;
+use crate::helpers::{spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn health_answers_ok_without_a_session() {
@@ -9,8 +9,17 @@ async fn health_answers_ok_without_a_session() {
     assert_eq!(response.status(), 200);
     assert_eq!(
         response.json::<serde_json::Value>().await.unwrap(),
-        serde_json::json!({"status": "ok"})
+        serde_json::json!({"status": "ok", "mode": "live"})
     );
+}
+
+#[tokio::test]
+async fn health_reports_sandbox_mode_when_configured() {
+    let app = spawn_app_with(|settings| settings.sandbox_mode = true).await;
+
+    let body: serde_json::Value = app.get("/api/health").await.json().await.unwrap();
+
+    assert_eq!(body, serde_json::json!({"status": "ok", "mode": "sandbox"}));
 }
 
 #[tokio::test]

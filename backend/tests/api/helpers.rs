@@ -65,6 +65,8 @@ pub async fn spawn_app_on(
         admin_password: Some(PASSWORD.to_string().into()),
         secure_cookie: false,
         static_dir: PathBuf::from("/nonexistent"),
+        sandbox_mode: false,
+        metrics_token: None,
         pipedrive: PipedriveSettings {
             api_token: Some(SandboxConfig::default().pipedrive_token.into()),
             base_url: sandbox_url.clone(),

@@ -17,6 +17,7 @@ export const POLL_MS = 1500;
 export const JOBS_PAGE_SIZE = 20;
 
 export const queryKeys = {
+  health: ["health"] as const,
   me: ["auth", "me"] as const,
   /** Prefix of every filter list (with and without deleted ones). */
   filterLists: ["filters"] as const,
@@ -27,6 +28,15 @@ export const queryKeys = {
 };
 
 const isRunning = (job: SyncJob | null | undefined) => job?.status === "processing";
+
+/** The service's mode (sandbox or live) never changes while it runs. */
+export function useHealth() {
+  return useQuery({
+    queryKey: queryKeys.health,
+    queryFn: async ({ signal }) => dataOf(await api.GET("/api/health", { signal })),
+    staleTime: Infinity,
+  });
+}
 
 export function useMe() {
   return useQuery({

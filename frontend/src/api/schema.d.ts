@@ -13,7 +13,8 @@ export interface paths {
         };
         /**
          * Health check
-         * @description Answers 200 when the service and its database answer. Needs no session.
+         * @description Answers 200 when the service and its database answer, with the mode: `sandbox` when it
+         *     runs against the bundled upstream sandbox rather than real accounts. Needs no session.
          */
         get: operations["meta.health"];
         put?: never;
@@ -176,7 +177,7 @@ export interface paths {
          *     the new job (`processing`); follow it at the `Location` given. A filter runs one job at a
          *     time.
          */
-        post: operations["filters.sync"];
+        post: operations["filters.start_sync"];
         delete?: never;
         options?: never;
         head?: never;
@@ -194,7 +195,7 @@ export interface paths {
          * A filter's sync jobs
          * @description Newest first, paginated with `limit` and `before`.
          */
-        get: operations["filters.sync_jobs"];
+        get: operations["filters.list_sync_jobs"];
         put?: never;
         post?: never;
         delete?: never;
@@ -270,6 +271,7 @@ export interface components {
              * @example ok
              */
             status: string;
+            mode: components["schemas"]["RunMode"];
         };
         /** @enum {string} */
         JobStatusOut: "processing" | "completed" | "failed";
@@ -319,6 +321,11 @@ export interface components {
             /** @description The filters after the refresh (deleted ones excluded). */
             filters: components["schemas"]["FilterOut"][];
         };
+        /**
+         * @description What the service is connected to.
+         * @enum {string}
+         */
+        RunMode: "live" | "sandbox";
         SyncJobOut: {
             /** Format: int64 */
             id: number;
@@ -685,7 +692,7 @@ export interface operations {
             };
         };
     };
-    "filters.sync": {
+    "filters.start_sync": {
         parameters: {
             query?: never;
             header?: never;
@@ -755,7 +762,7 @@ export interface operations {
             };
         };
     };
-    "filters.sync_jobs": {
+    "filters.list_sync_jobs": {
         parameters: {
             query?: {
                 /** @description Page size, 1 to 200 (default 50). */

@@ -5,6 +5,7 @@ import { useLogout, useMe } from "../api/queries";
 import type { LoginNotice } from "../pages/LoginPage";
 import { ProblemBanner } from "./Banner";
 import { LogoMark } from "./Logo";
+import { SandboxStrip } from "./SandboxStrip";
 import { LoadingState, Spinner } from "./States";
 
 /** The signed-in frame: checks the session once, then shows the top bar around each page. */
@@ -33,6 +34,7 @@ export function AppShell() {
       <a className="skip-link" href="#main">
         Skip to content
       </a>
+      <SandboxStrip />
       <header className="topbar">
         <div className="topbar-inner">
           <Link to="/" className="brand">

@@ -5,6 +5,7 @@ import { ApiError, throttledMessage } from "../api/errors";
 import { useLogin } from "../api/queries";
 import { Banner, ProblemBanner } from "../components/Banner";
 import { LogoMark } from "../components/Logo";
+import { SandboxStrip } from "../components/SandboxStrip";
 import { Spinner } from "../components/States";
 import { useDocumentTitle, useNow } from "../lib/hooks";
 
@@ -51,6 +52,7 @@ export function LoginPage() {
 
   return (
     <div className="login-screen">
+      <SandboxStrip />
       <main className="login-card" aria-labelledby="login-title">
         <div className="login-brand">
           <LogoMark size={40} />

@@ -1,0 +1,356 @@
+#!/usr/bin/env python3
+"""Benchmarks Pipedrive → Brevo Sync end to end, through its HTTP API, against the
+upstream sandbox with a fixed latency per request and the real rate limits enforced.
+
+  sync      one sync per size: wall time, the lower bound the upstream APIs allow and the
+            ratio, upstream requests per API, 429s, the server's peak RSS, contacts/s; and a
+            per-contact baseline (one Brevo create-contact request per person, sequential
+            pages) measured on a small filter and extrapolated at its rate-limited pace
+  api-load  GET /api/filters and GET /api/sync-jobs with 1,000 filters and 1,000,000 job
+            rows at 100 connections (wrk), with and without a sync running
+
+Only standard-library Python; `wrk` for api-load (apt-get install wrk). Everything runs on
+loopback and stops by itself.
+"""
+
+import argparse
+import json
+import math
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "bench-password"
+PIPEDRIVE_TOKEN = "sandbox-pipedrive-token"
+BREVO_KEY = "sandbox-brevo-key"
+PAGE_SIZE = 500
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def request(method, url, body=None, headers=None, timeout=60):
+    data = None if body is None else json.dumps(body).encode()
+    all_headers = {"content-type": "application/json"} if data is not None else {}
+    all_headers.update(headers or {})
+    req = urllib.request.Request(url, data=data, method=method, headers=all_headers)
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            raw = resp.read()
+            return resp.status, resp.headers, (json.loads(raw) if raw else None)
+    except urllib.error.HTTPError as err:
+        raw = err.read()
+        try:
+            payload = json.loads(raw) if raw else None
+        except ValueError:
+            payload = raw.decode(errors="replace")
+        return err.code, err.headers, payload
+
+
+def wait_until_up(url, what, seconds=30):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if request("GET", url, timeout=2)[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.05)
+    raise SystemExit(f"{what} did not come up at {url}")
+
+
+class Process:
+    """A child process with its output in a log file; stopped with SIGTERM, then SIGKILL."""
+
+    def __init__(self, args, env, log_path, cwd):
+        self.log = open(log_path, "w")
+        self.proc = subprocess.Popen(args, env={**os.environ, **env}, stdout=self.log,
+                                     stderr=subprocess.STDOUT, cwd=cwd)
+
+    def peak_rss_mb(self):
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+    def rss_mb(self):
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+
+class Stack:
+    """The sandbox and the server, on free loopback ports, with a fresh database."""
+
+    def __init__(self, bins, workdir, latency_ms, import_delay_ms, enforce=True):
+        self.workdir = Path(tempfile.mkdtemp(prefix="stack-", dir=workdir))
+        sandbox_port, server_port = free_port(), free_port()
+        self.sandbox_url = f"http://127.0.0.1:{sandbox_port}"
+        self.url = f"http://127.0.0.1:{server_port}"
+        args = [bins["sandbox"], "--bind", f"127.0.0.1:{sandbox_port}", "--no-seed-demo",
+                "--latency-ms", str(latency_ms), "--import-delay-ms", str(import_delay_ms)]
+        if enforce:
+            args.append("--enforce-rate-limits")
+        self.sandbox = Process(args, {}, self.workdir / "sandbox.log", self.workdir)
+        wait_until_up(f"{self.sandbox_url}/__sandbox/state", "the sandbox")
+        self.db = self.workdir / "app.db"
+        env = {
+            "DATABASE_URL": f"sqlite:{self.db}", "BIND_ADDR": f"127.0.0.1:{server_port}",
+            "ADMIN_PASSWORD": PASSWORD, "STATIC_DIR": str(self.workdir / "no-dashboard"),
+            "PIPEDRIVE_BASE_URL": self.sandbox_url, "PIPEDRIVE_API_TOKEN": PIPEDRIVE_TOKEN,
+            "BREVO_BASE_URL": self.sandbox_url, "BREVO_API_KEY": BREVO_KEY, "RUST_LOG": "warn",
+        }
+        self.server = Process([bins["server"]], env, self.workdir / "server.log", self.workdir)
+        wait_until_up(f"{self.url}/api/health", "the server")
+        status, headers, _ = request("POST", f"{self.url}/api/auth/login", {"password": PASSWORD})
+        assert status == 204, status
+        self.cookie = headers["set-cookie"].split(";")[0]
+
+    def api(self, method, path, body=None):
+        return request(method, f"{self.url}{path}", body, {"cookie": self.cookie})
+
+    def add_filter(self, filter_id, count):
+        status, _, _ = request("POST", f"{self.sandbox_url}/__sandbox/filters",
+                               {"id": filter_id, "name": f"Bench {count:,}", "count": count})
+        assert status == 201, status
+        status, _, body = self.api("POST", "/api/filters/refresh")
+        assert status == 200, body
+
+    def sync(self, filter_id):
+        """Starts a sync and waits for its end; returns (job, wall seconds)."""
+        started = time.monotonic()
+        status, _, job = self.api("POST", f"/api/filters/{filter_id}/sync")
+        assert status == 202, job
+        while job["status"] == "processing":
+            time.sleep(0.01)
+            job = self.api("GET", f"/api/sync-jobs/{job['id']}")[2]
+        return job, time.monotonic() - started
+
+    def sandbox_state(self):
+        return request("GET", f"{self.sandbox_url}/__sandbox/state")[2]
+
+    def stop(self):
+        self.server.stop()
+        self.sandbox.stop()
+
+
+def lower_bound(n, latency_s, import_delay_s):
+    """The sequential chain of person pages, plus the last import: its request, its
+    processing, and the poll that sees it completed."""
+    return math.ceil(n / PAGE_SIZE) * latency_s + 2 * latency_s + import_delay_s
+
+
+def bench_sync(args, bins, workdir):
+    rows = []
+    latency_s, delay_s = args.latency_ms / 1000, args.import_delay_ms / 1000
+    for n in args.sizes:
+        stack = Stack(bins, workdir, args.latency_ms, args.import_delay_ms)
+        try:
+            stack.add_filter(1, n)
+            job, wall = stack.sync(1)
+            state = stack.sandbox_state()
+            bound = lower_bound(n, latency_s, delay_s)
+            rows.append({
+                "persons": n, "status": job["status"], "error": job["error_message"],
+                "fetched": job["total_fetched"], "added": job["total_added"],
+                "wall_s": round(wall, 2), "lower_bound_s": round(bound, 2),
+                "ratio": round(wall / bound, 3),
+                "pipedrive_requests": state["pipedrive"]["requests"] - 1,  # minus the refresh
+                "brevo_requests": state["brevo"]["requests"],
+                "http_429": state["pipedrive"]["rate_limited"] + state["brevo"]["rate_limited"],
+                "peak_rss_mb": round(stack.server.peak_rss_mb(), 1),
+                "contacts_per_s": round(job["total_added"] / wall),
+            })
+        finally:
+            stack.stop()
+        print(json.dumps(rows[-1]), flush=True)
+    return rows
+
+
+def bench_baseline(args, bins, workdir):
+    """A straightforward per-contact sync, as a hand-written script does it: pages one after
+    the other, one create-contact request per person, sleeping when told to slow down."""
+    stack = Stack(bins, workdir, args.latency_ms, args.import_delay_ms)
+    try:
+        n = args.baseline_persons
+        stack.add_filter(1, n)
+        brevo = {"api-key": BREVO_KEY}
+        sandbox = stack.sandbox_url
+        requests = {"pipedrive": 0, "brevo": 0}
+
+        def call(api, method, path, body=None):
+            headers = {"x-api-token": PIPEDRIVE_TOKEN} if api == "pipedrive" else brevo
+            while True:
+                requests[api] += 1
+                status, resp_headers, payload = request(method, f"{sandbox}{path}", body, headers)
+                if status != 429:
+                    return status, payload
+                reset = resp_headers.get("x-sib-ratelimit-reset") or resp_headers.get("x-ratelimit-reset") or "1"
+                time.sleep(float(reset))
+
+        started = time.monotonic()
+        _, folder = call("brevo", "POST", "/v3/contacts/folders", {"name": "Baseline"})
+        _, new_list = call("brevo", "POST", "/v3/contacts/lists", {"name": "Baseline", "folderId": folder["id"]})
+        cursor, contacts = None, 0
+        while True:
+            query = f"/api/v2/persons?filter_id=1&limit={PAGE_SIZE}" + (f"&cursor={cursor}" if cursor else "")
+            _, page = call("pipedrive", "GET", query)
+            for person in page["data"] or []:
+                emails = [e["value"] for e in person.get("emails") or [] if e.get("value")]
+                if emails:
+                    call("brevo", "POST", "/v3/contacts",
+                         {"email": emails[0], "listIds": [new_list["id"]], "updateEnabled": True,
+                          "attributes": {"FIRSTNAME": person.get("first_name") or ""}})
+                    contacts += 1
+            cursor = (page.get("additional_data") or {}).get("next_cursor")
+            if not cursor:
+                break
+        wall = time.monotonic() - started
+        total = requests["pipedrive"] + requests["brevo"]
+        result = {"persons": n, "contacts": contacts, "wall_s": round(wall, 2), "requests": total,
+                  "requests_per_person": round(total / n, 4), "persons_per_s": round(n / wall, 2)}
+        print(json.dumps({"baseline": result}), flush=True)
+        return result
+    finally:
+        stack.stop()
+
+
+def seed_history(db, filters, jobs):
+    """1,000 filters and 1,000,000 finished jobs, written straight into the database."""
+    con = sqlite3.connect(db, timeout=30)
+    now = int(time.time())
+    con.execute("BEGIN")
+    con.executemany("INSERT OR IGNORE INTO filters (id, name) VALUES (?, ?)",
+                    ((i, f"Filter {i:04}") for i in range(1000, 1000 + filters)))
+    con.executemany(
+        "INSERT INTO sync_jobs (filter_id, status, created_at, completed_at, total_fetched, total_added, error_message)"
+        " VALUES (?, ?, ?, ?, 500, 20, ?)",
+        ((1000 + j % filters, "failed" if j % 10 == 0 else "completed", now - jobs + j, now - jobs + j + 5,
+          "Brevo answered HTTP 502" if j % 10 == 0 else None) for j in range(jobs)))
+    con.commit()
+    con.close()
+
+
+def wrk(url, cookie, seconds, connections):
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency",
+                          "-H", f"Cookie: {cookie}", url], capture_output=True, text=True, check=True).stdout
+    figures = {"non_2xx": 0}
+    for line in out.splitlines():
+        parts = line.split()
+        if line.strip().startswith(("50%", "99%")):
+            figures["p" + parts[0].rstrip("%")] = parts[1]
+        elif line.startswith("Requests/sec:"):
+            figures["req_per_s"] = float(parts[1])
+        elif line.strip().startswith("Non-2xx"):
+            figures["non_2xx"] = int(parts[-1])
+    return figures
+
+
+def bench_api_load(args, bins, workdir):
+    stack = Stack(bins, workdir, args.latency_ms, args.import_delay_ms)
+    rows = []
+    try:
+        stack.add_filter(1, args.load_sync_persons)
+        seed_history(stack.db, args.filters, args.jobs)
+        paths = ["/api/filters", "/api/sync-jobs?limit=50"]
+        for running in (False, True):
+            job_id = None
+            if running:
+                status, _, job = stack.api("POST", "/api/filters/1/sync")
+                assert status == 202, job
+                job_id = job["id"]
+            for path in paths:
+                figures = wrk(f"{stack.url}{path}", stack.cookie, args.load_seconds, args.connections)
+                rows.append({"path": path, "sync_running": running, **figures})
+                print(json.dumps(rows[-1]), flush=True)
+            if job_id is not None:
+                job = stack.api("GET", f"/api/sync-jobs/{job_id}")[2]
+                rows.append({"sync_during_load": job["status"], "fetched": job["total_fetched"]})
+    finally:
+        stack.stop()
+    return rows
+
+
+def build(release):
+    profile = ["--release"] if release else []
+    subprocess.run(["cargo", "build", "--locked", "--bins", "-p", "pipedrive-brevo-sync",
+                    "-p", "upstream-sandbox", *profile], cwd=ROOT, check=True)
+    target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / ("release" if release else "debug")
+    return {"server": str(target / "pipedrive-brevo-sync"), "sandbox": str(target / "upstream-sandbox")}
+
+
+def print_sync_table(rows, baseline):
+    print("\n| persons | wall (s) | lower bound (s) | ratio | Pipedrive req | Brevo req | 429s | peak RSS (MB) | contacts/s | baseline req (×) | baseline wall (×) |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        ours = r["pipedrive_requests"] + r["brevo_requests"]
+        if baseline:
+            base_requests = baseline["requests_per_person"] * r["persons"]
+            base_wall = r["persons"] / baseline["persons_per_s"]
+            ratios = f"{base_requests / ours:,.0f}× | {base_wall / r['wall_s']:,.0f}×"
+        else:
+            ratios = "– | –"
+        print(f"| {r['persons']:,} | {r['wall_s']} | {r['lower_bound_s']} | {r['ratio']} | {r['pipedrive_requests']:,} "
+              f"| {r['brevo_requests']:,} | {r['http_429']} | {r['peak_rss_mb']} | {r['contacts_per_s']:,} | {ratios} |")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("what", choices=["sync", "api-load", "all"])
+    parser.add_argument("--sizes", type=lambda s: [int(x) for x in s.split(",")], default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--latency-ms", type=int, default=50)
+    parser.add_argument("--import-delay-ms", type=int, default=200)
+    parser.add_argument("--baseline-persons", type=int, default=300,
+                        help="persons in the measured per-contact baseline (0 to skip); it runs at Brevo's 10 requests/s")
+    parser.add_argument("--filters", type=int, default=1000)
+    parser.add_argument("--jobs", type=int, default=1_000_000)
+    parser.add_argument("--connections", type=int, default=100)
+    parser.add_argument("--load-seconds", type=int, default=10)
+    parser.add_argument("--load-sync-persons", type=int, default=100_000)
+    parser.add_argument("--debug-build", action="store_true", help="use the debug build (smoke runs)")
+    parser.add_argument("--check", action="store_true", help="exit non-zero unless every sync completed exactly")
+    args = parser.parse_args()
+
+    bins = build(release=not args.debug_build)
+    workdir = Path(tempfile.mkdtemp(prefix="sync-bench-"))
+    print(f"machine: {os.cpu_count()} cores; logs in {workdir}", flush=True)
+    results = {}
+    if args.what in ("sync", "all"):
+        baseline = bench_baseline(args, bins, workdir) if args.baseline_persons else None
+        rows = bench_sync(args, bins, workdir)
+        results.update(sync=rows, baseline=baseline)
+        print_sync_table(rows, baseline)
+        if args.check and any(r["status"] != "completed" or r["fetched"] != r["persons"] for r in rows):
+            raise SystemExit("a benchmark sync did not complete exactly")
+    if args.what in ("api-load", "all"):
+        results["api_load"] = bench_api_load(args, bins, workdir)
+    out = ROOT / "target" / "bench-results.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(results, indent=2))
+    print(f"\nresults: {out}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
