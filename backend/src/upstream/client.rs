@@ -163,7 +163,9 @@ impl ApiClient {
         loop {
             attempt += 1;
             let last_attempt = attempt >= self.policy.max_attempts;
-            gate.admit().await;
+            if let Err(slot) = gate.admit(self.policy.max_rate_limit_wait).await {
+                return Err(self.rate_limited_until(request.operation, slot - Instant::now()));
+            }
             let mut builder = self
                 .http
                 .request(request.method.clone(), url.clone())
@@ -213,12 +215,7 @@ impl ApiClient {
                     .server_wait(&headers)
                     .unwrap_or_else(|| self.jittered_backoff(attempt));
                 if wait > self.policy.max_rate_limit_wait {
-                    let until = UnixTime::now().0 + wait.as_secs() as i64;
-                    return Err(UpstreamError::RateLimited {
-                        api: spec.api,
-                        operation: request.operation,
-                        until: UnixTime(until).to_rfc3339(),
-                    });
+                    return Err(self.rate_limited_until(request.operation, wait));
                 }
                 gate.pause_until(Instant::now() + wait).await;
                 if !last_attempt {
@@ -239,6 +236,16 @@ impl ApiClient {
                 message,
                 hint: (spec.hint)(status.as_u16()).to_owned(),
             });
+        }
+    }
+
+    /// The error for a pause longer than the policy accepts, saying when it would end.
+    fn rate_limited_until(&self, operation: &'static str, wait: Duration) -> UpstreamError {
+        let until = UnixTime::now().0 + wait.as_secs_f64().ceil() as i64;
+        UpstreamError::RateLimited {
+            api: self.spec.api,
+            operation,
+            until: UnixTime(until).to_rfc3339(),
         }
     }
 

@@ -28,13 +28,15 @@ impl RateGate {
     }
 
     /// Waits until a request may go out, then counts it. Callers queue on the lock, so the
-    /// order of requests is kept and the window is never overrun.
-    pub async fn admit(&self) {
+    /// order of requests is kept and the window is never overrun. A wait longer than
+    /// `max_wait` is refused with the instant the slot would come: the caller fails then
+    /// rather than sleeping for an hour.
+    pub async fn admit(&self, max_wait: Duration) -> Result<(), Instant> {
         let mut state = self.state.lock().await;
         loop {
             let now = Instant::now();
-            let wait_until = state.next_slot(now);
-            match wait_until {
+            match state.next_slot(now) {
+                Some(at) if at > now + max_wait => return Err(at),
                 Some(at) if at > now => tokio::time::sleep_until(at).await,
                 _ => break,
             }
@@ -46,6 +48,7 @@ impl RateGate {
             }
             state.recent.push_back(now);
         }
+        Ok(())
     }
 
     /// Paces to at most `limit` requests per `period` from now on (a limit the server
@@ -89,11 +92,23 @@ mod tests {
     use super::*;
 
     #[tokio::test(start_paused = true)]
+    async fn a_wait_beyond_the_cap_is_refused_with_its_end() {
+        let gate = RateGate::new(Some((1, Duration::from_secs(3600))));
+        let start = Instant::now();
+        gate.admit(Duration::from_secs(120)).await.unwrap();
+
+        let refused = gate.admit(Duration::from_secs(120)).await;
+
+        assert_eq!(refused, Err(start + Duration::from_secs(3600)));
+        assert_eq!(Instant::now(), start, "refused without sleeping");
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn the_window_spaces_requests_out() {
         let gate = RateGate::new(Some((2, Duration::from_secs(1))));
         let start = Instant::now();
         for _ in 0..5 {
-            gate.admit().await;
+            gate.admit(Duration::from_secs(60)).await.unwrap();
         }
         // 2 at 0 s, 2 at 1 s, the fifth at 2 s.
         assert_eq!(Instant::now().duration_since(start).as_secs(), 2);
@@ -105,7 +120,7 @@ mod tests {
         let start = Instant::now();
         gate.pause_until(start + Duration::from_secs(3)).await;
         gate.pause_until(start + Duration::from_secs(1)).await; // never shortens a pause
-        gate.admit().await;
+        gate.admit(Duration::from_secs(60)).await.unwrap();
         assert!(Instant::now().duration_since(start) >= Duration::from_secs(3));
     }
 }

@@ -3,13 +3,15 @@
 
 mod auth;
 mod bad_input;
+mod checklist_routes;
+mod checklist_sessions;
+mod checklist_upstream;
 mod filters;
 mod health;
 mod helpers;
 mod observability;
 mod openapi;
 mod properties;
-mod reliability;
 mod schema;
 mod sync;
 mod sync_jobs;

@@ -514,3 +514,25 @@ async fn a_filter_renamed_in_pipedrive_keeps_syncing_into_its_list() {
     assert_eq!(app.list_id_of(5).await, list_id);
     assert_eq!(app.sandbox.brevo().lists().len(), 1);
 }
+
+#[tokio::test]
+async fn a_spent_hourly_budget_fails_the_job_instead_of_sleeping_for_an_hour() {
+    // Brevo allows 100 non-contacts requests an hour; here 1, spent by the first job's poll.
+    let app = app_with_edge_cases_and(|settings| {
+        settings.brevo_limits.others_per_hour = 1;
+        // One poll, after the sandbox's import has completed.
+        settings.sync.process_poll_initial = std::time::Duration::from_millis(400);
+    })
+    .await;
+    assert_eq!(app.sync(5).await["status"], "completed");
+    let started = std::time::Instant::now();
+
+    let second = app.sync(5).await;
+
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    let message = second["error_message"].as_str().unwrap();
+    assert!(
+        message.contains("Brevo is rate limiting checking an import until"),
+        "{message}"
+    );
+}

@@ -28,6 +28,10 @@ async fn a_job_killed_mid_sync_is_failed_as_interrupted_at_the_next_start_and_ca
 
     let failed = rig.get(&format!("/api/sync-jobs/{job}")).await;
     let since_boot = boot.elapsed();
+    eprintln!(
+        "item 1: job {job} read as {} {:?} after the restart began",
+        failed["status"], since_boot
+    );
     assert!(since_boot < Duration::from_secs(5), "{since_boot:?}");
     assert_eq!(failed["status"], "failed", "{failed}");
     assert!(failed["error_message"]

@@ -7,4 +7,5 @@ mod crash;
 mod harness;
 mod load;
 mod secrets;
+mod server;
 mod sqlite;
