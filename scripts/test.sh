@@ -29,7 +29,17 @@ E2E_SYNC=on npm --prefix frontend run e2e
 step "Python client generated from openapi.yaml, against the server and the sandbox"
 ./scripts/test-python-client.sh
 
-step "Rust: doc tests, then unit and integration tests"
+step "Reliability: schemathesis against the running server (docs/RELIABILITY.md item 29)"
+./scripts/reliability/schemathesis.sh
+
+step "Benchmark smoke run (the full benchmark: bench/sync_bench.py all)"
+python3 bench/sync_bench.py sync --debug-build --sizes 2000 --latency-ms 5 --baseline-persons 20 --check
+
+step "Rust: doc tests, then unit, integration and fault tests"
+# The fault tests drive the sqlite3 shell (a second process holding the write lock).
+if ! command -v sqlite3 >/dev/null 2>&1; then
+    apt-get update -qq && apt-get install -y -qq sqlite3 >/dev/null
+fi
 cargo test --workspace --doc --locked
 if ! command -v cargo-nextest >/dev/null 2>&1; then
     cargo install cargo-nextest --locked

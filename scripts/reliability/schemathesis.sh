@@ -41,7 +41,7 @@ wait_for "http://127.0.0.1:$sandbox_port/__sandbox/state"
 
 app_port=$(free_port)
 password=schemathesis-password
-(cd "$work" && env -i PATH="$PATH" DATABASE_URL="sqlite:$work/app.db" BIND_ADDR="127.0.0.1:$app_port" \
+(cd "$work" && exec env -i PATH="$PATH" DATABASE_URL="sqlite:$work/app.db" BIND_ADDR="127.0.0.1:$app_port" \
     ADMIN_PASSWORD="$password" STATIC_DIR=/nonexistent \
     PIPEDRIVE_API_TOKEN=sandbox-pipedrive-token PIPEDRIVE_BASE_URL="http://127.0.0.1:$sandbox_port" \
     BREVO_API_KEY=sandbox-brevo-key BREVO_BASE_URL="http://127.0.0.1:$sandbox_port" \
