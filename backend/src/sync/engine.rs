@@ -187,50 +187,54 @@ async fn write_contacts(
     let settings = &deps.settings;
     let new_batch = || ImportBatch::new(target.list_id, settings.import_max_bytes);
     let mut imports = JoinSet::new();
-    let mut batch = new_batch();
-    let mut new_in_batch = 0i64;
+    let mut open = OpenBatch {
+        batch: new_batch(),
+        new_contacts: 0,
+    };
     // Small first imports get contacts into Brevo early; later ones grow to save requests.
     let mut flush_at = settings.first_import_contacts.max(1);
 
     while let Some(contacts) = pages_rx.recv().await {
         for contact in contacts {
-            if !batch.try_push(&contact, &target.attributes) {
-                let full = std::mem::replace(&mut batch, new_batch());
-                start_import(
-                    deps,
-                    full,
-                    std::mem::take(&mut new_in_batch),
-                    &added,
-                    &mut imports,
-                )
-                .await?;
+            if !open.batch.try_push(&contact, &target.attributes) {
+                let (full, new_contacts) = open.take(new_batch());
+                start_import(deps, full, new_contacts, &added, &mut imports).await?;
                 assert!(
-                    batch.try_push(&contact, &target.attributes),
+                    open.batch.try_push(&contact, &target.attributes),
                     "one contact fits an empty batch"
                 );
             }
-            new_in_batch += i64::from(!target.members.contains(&contact.email));
+            open.new_contacts += i64::from(!target.members.contains(&contact.email));
         }
-        if batch.len() >= flush_at {
-            let full = std::mem::replace(&mut batch, new_batch());
-            start_import(
-                deps,
-                full,
-                std::mem::take(&mut new_in_batch),
-                &added,
-                &mut imports,
-            )
-            .await?;
+        if open.batch.len() >= flush_at {
+            let (full, new_contacts) = open.take(new_batch());
+            start_import(deps, full, new_contacts, &added, &mut imports).await?;
             flush_at = flush_at.saturating_mul(2);
         }
     }
-    if !batch.is_empty() {
-        start_import(deps, batch, new_in_batch, &added, &mut imports).await?;
+    if !open.batch.is_empty() {
+        start_import(deps, open.batch, open.new_contacts, &added, &mut imports).await?;
     }
     while let Some(finished) = imports.join_next().await {
         finished.expect("import waiters do not panic")?;
     }
     Ok(())
+}
+
+/// The batch being filled, and how many of its contacts are new to the list.
+struct OpenBatch {
+    batch: ImportBatch,
+    new_contacts: i64,
+}
+
+impl OpenBatch {
+    /// Hands over the filled batch and its count, starting `empty` in its place.
+    fn take(&mut self, empty: ImportBatch) -> (ImportBatch, i64) {
+        (
+            std::mem::replace(&mut self.batch, empty),
+            std::mem::take(&mut self.new_contacts),
+        )
+    }
 }
 
 /// Sends one import and leaves a task waiting for its process; when that completes, the
