@@ -19,42 +19,10 @@ if [ "$("$venv/bin/st" --version 2>/dev/null)" != "st, version $schemathesis_ver
 fi
 cargo build --quiet --locked --workspace --bins
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_for() {
-    for _ in $(seq 200); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.1; done
-    echo "no answer from $1" >&2; return 1
-}
-
-sandbox_port=$(free_port)
-"$target_dir/debug/upstream-sandbox" --bind "127.0.0.1:$sandbox_port" >"$work/sandbox.log" 2>&1 &
-pids+=($!)
-wait_for "http://127.0.0.1:$sandbox_port/__sandbox/state"
-
-app_port=$(free_port)
+source scripts/reliability/stack.sh
 password=schemathesis-password
-(cd "$work" && exec env -i PATH="$PATH" DATABASE_URL="sqlite:$work/app.db" BIND_ADDR="127.0.0.1:$app_port" \
-    ADMIN_PASSWORD="$password" STATIC_DIR=/nonexistent \
-    PIPEDRIVE_API_TOKEN=sandbox-pipedrive-token PIPEDRIVE_BASE_URL="http://127.0.0.1:$sandbox_port" \
-    BREVO_API_KEY=sandbox-brevo-key BREVO_BASE_URL="http://127.0.0.1:$sandbox_port" \
-    RUST_LOG=warn "$target_dir/debug/pipedrive-brevo-sync" >"$work/app.log" 2>&1) &
-pids+=($!)
-base="http://127.0.0.1:$app_port"
-wait_for "$base/api/health"
-
-sign_in() {
-    curl -fsS -c "$work/jar" -H 'content-type: application/json' \
-        -d "{\"password\":\"$password\"}" "$base/api/auth/login"
-    awk '$6 == "pbs_session" { print $7 }' "$work/jar"
-}
+stack_start "$target_dir/debug" "$password"
+sign_in() { stack_sign_in "$password"; }
 # Two sessions now: the fuzzed sign-ins soon throttle signing in (429).
 cookie=$(sign_in)
 logout_cookie=$(sign_in)

@@ -12,40 +12,11 @@ if [ -z "${BIN_DIR:-}" ]; then
     cargo build --quiet --locked --release --workspace --bins
 fi
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_for() {
-    for _ in $(seq 200); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.1; done
-    echo "no answer from $1" >&2; return 1
-}
-
-sandbox_port=$(free_port)
-"$bin_dir/upstream-sandbox" --bind "127.0.0.1:$sandbox_port" --latency-ms 250 >"$work/sandbox.log" 2>&1 &
-pids+=($!)
-sandbox="http://127.0.0.1:$sandbox_port"
-wait_for "$sandbox/__sandbox/state"
+source scripts/reliability/stack.sh
+stack_start "$bin_dir" wrk-password --latency-ms 250
 curl -fsS -o /dev/null -H 'content-type: application/json' \
     -d '{"id":42,"name":"Load","count":60000}' "$sandbox/__sandbox/filters"
-
-app_port=$(free_port)
-(cd "$work" && exec env -i PATH="$PATH" DATABASE_URL="sqlite:$work/app.db" BIND_ADDR="127.0.0.1:$app_port" \
-    ADMIN_PASSWORD=wrk-password STATIC_DIR=/nonexistent \
-    PIPEDRIVE_API_TOKEN=sandbox-pipedrive-token PIPEDRIVE_BASE_URL="$sandbox" \
-    BREVO_API_KEY=sandbox-brevo-key BREVO_BASE_URL="$sandbox" RUST_LOG=warn \
-    "$bin_dir/pipedrive-brevo-sync" >"$work/app.log" 2>&1) &
-app_pid=$!
-pids+=($app_pid)
-base="http://127.0.0.1:$app_port"
-wait_for "$base/api/health"
-curl -fsS -c "$work/jar" -H 'content-type: application/json' -d '{"password":"wrk-password"}' "$base/api/auth/login"
-export PBS_SESSION=$(awk '$6 == "pbs_session" { print $7 }' "$work/jar")
+export PBS_SESSION=$(stack_sign_in wrk-password)
 curl -fsS -o /dev/null -b "pbs_session=$PBS_SESSION" -X POST "$base/api/filters/refresh"
 rss() { awk '/VmRSS/ { print $2 }' "/proc/$app_pid/status"; }
 run_wrk() { wrk -t2 -c50 -d"$1"s --latency -s scripts/reliability/wrk-reads.lua "$base"; }
