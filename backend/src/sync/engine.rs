@@ -73,14 +73,23 @@ struct Target {
     members: EmailSet,
 }
 
-/// Runs the job to its end. `added` counts contacts as their import completes, so a failed
+/// What a running job has achieved so far, readable while and after it runs.
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Persons read from Pipedrive.
+    pub fetched: AtomicI64,
+    /// Contacts new to the list whose import has completed.
+    pub added: AtomicI64,
+}
+
+/// Runs the job to its end. `progress` counts contacts as their import completes, so a failed
 /// job still reports what it achieved. Preparing the list runs alongside the first Pipedrive
 /// pages, so it costs no time on the critical path (the chain of person pages).
 pub async fn run_sync_job(
     deps: &SyncDeps,
     job: &SyncJob,
     filter: &Filter,
-    added: &Arc<AtomicI64>,
+    progress: &Arc<Progress>,
 ) -> Result<(), SyncError> {
     let (target_tx, target_rx) = oneshot::channel();
     let prepare = async {
@@ -102,8 +111,8 @@ pub async fn run_sync_job(
     tokio::try_join!(
         prepare,
         read_persons(deps, filter, pages_tx),
-        select_contacts(deps, job, pages_rx, contacts_tx),
-        write_contacts(deps, contacts_rx, target_rx, added.clone()),
+        select_contacts(deps, job, progress, pages_rx, contacts_tx),
+        write_contacts(deps, contacts_rx, target_rx, progress.clone()),
     )?;
     Ok(())
 }
@@ -151,13 +160,16 @@ async fn read_persons(
 async fn select_contacts(
     deps: &SyncDeps,
     job: &SyncJob,
+    progress: &Progress,
     mut pages_rx: mpsc::Receiver<Vec<Person>>,
     contacts_tx: mpsc::Sender<Vec<Contact>>,
 ) -> Result<(), SyncError> {
     let mut seen = EmailSet::default();
-    let mut fetched = 0i64;
     while let Some(page) = pages_rx.recv().await {
-        fetched += page.len() as i64;
+        let fetched = progress
+            .fetched
+            .fetch_add(page.len() as i64, Ordering::Relaxed)
+            + page.len() as i64;
         db::sync_jobs::set_fetched(&deps.pool, job.id, fetched).await?;
         let contacts: Vec<Contact> = page
             .iter()
@@ -176,7 +188,7 @@ async fn write_contacts(
     deps: &SyncDeps,
     mut pages_rx: mpsc::Receiver<Vec<Contact>>,
     target_rx: oneshot::Receiver<Target>,
-    added: Arc<AtomicI64>,
+    progress: Arc<Progress>,
 ) -> Result<(), SyncError> {
     // Imports wait for the members list, so that none of this job's can land before we know
     // who was in the list already. A dropped sender means preparing failed: try_join!
@@ -198,7 +210,7 @@ async fn write_contacts(
         for contact in contacts {
             if !open.batch.try_push(&contact, &target.attributes) {
                 let (full, new_contacts) = open.take(new_batch());
-                start_import(deps, full, new_contacts, &added, &mut imports).await?;
+                start_import(deps, full, new_contacts, &progress, &mut imports).await?;
                 assert!(
                     open.batch.try_push(&contact, &target.attributes),
                     "one contact fits an empty batch"
@@ -208,12 +220,12 @@ async fn write_contacts(
         }
         if open.batch.len() >= flush_at {
             let (full, new_contacts) = open.take(new_batch());
-            start_import(deps, full, new_contacts, &added, &mut imports).await?;
+            start_import(deps, full, new_contacts, &progress, &mut imports).await?;
             flush_at = flush_at.saturating_mul(2);
         }
     }
     if !open.batch.is_empty() {
-        start_import(deps, open.batch, open.new_contacts, &added, &mut imports).await?;
+        start_import(deps, open.batch, open.new_contacts, &progress, &mut imports).await?;
     }
     while let Some(finished) = imports.join_next().await {
         finished.expect("import waiters do not panic")?;
@@ -243,18 +255,18 @@ async fn start_import(
     deps: &SyncDeps,
     batch: ImportBatch,
     new_contacts: i64,
-    added: &Arc<AtomicI64>,
+    progress: &Arc<Progress>,
     imports: &mut JoinSet<Result<(), SyncError>>,
 ) -> Result<(), SyncError> {
     let process_id = deps.brevo.import(batch).await?;
     let brevo = deps.brevo.clone();
     let settings = deps.settings.clone();
-    let added = added.clone();
+    let progress = progress.clone();
     // In the job's span, so the waiter's log lines name the job too.
     imports.spawn(
         async move {
             wait_for_import(&brevo, process_id, &settings).await?;
-            added.fetch_add(new_contacts, Ordering::Relaxed);
+            progress.added.fetch_add(new_contacts, Ordering::Relaxed);
             Ok(())
         }
         .in_current_span(),

@@ -2,14 +2,14 @@
 //! them so that none is left `processing`.
 
 use std::{
-    sync::{atomic::AtomicI64, Arc},
+    sync::{atomic::Ordering, Arc},
     time::Duration,
 };
 
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
 use tracing::Instrument;
 
-use super::engine::{run_sync_job, SyncDeps, SyncError};
+use super::engine::{run_sync_job, Progress, SyncDeps, SyncError};
 use crate::{
     db::{self, DbError},
     domain::{
@@ -94,16 +94,15 @@ impl JobRunner {
         self.tracker.spawn_on(async move {
             let started = std::time::Instant::now();
             crate::metrics::record_job_started();
-            let added = Arc::new(AtomicI64::new(0));
-            let run = tokio::time::timeout(deps.settings.job_timeout, run_sync_job(&deps, &job, &filter, &added));
+            let progress = Arc::new(Progress::default());
+            let run = tokio::time::timeout(deps.settings.job_timeout, run_sync_job(&deps, &job, &filter, &progress));
             let outcome = tokio::select! {
                 finished = run => finished.unwrap_or(Err(SyncError::TimedOut(deps.settings.job_timeout))),
                 () = cancelled.cancelled() => Err(SyncError::Cancelled),
             };
-            let status = if outcome.is_ok() { JobStatus::Completed } else { JobStatus::Failed };
-            let added = added.load(std::sync::atomic::Ordering::Relaxed);
-            record_outcome(&deps, &job, outcome, added).await;
-            let fetched = db::sync_jobs::get(&deps.pool, job.id).await.ok().flatten().map_or(0, |j| j.total_fetched);
+            let added = progress.added.load(Ordering::Relaxed);
+            let status = record_outcome(&deps, &job, outcome, added).await;
+            let fetched = progress.fetched.load(Ordering::Relaxed);
             crate::metrics::record_job_end(status, started.elapsed().as_secs_f64(), fetched, added);
         }.instrument(span), &self.runtime);
     }
@@ -123,12 +122,13 @@ impl JobRunner {
     }
 }
 
+/// Writes the job's end and returns the status it ended with.
 async fn record_outcome(
     deps: &SyncDeps,
     job: &SyncJob,
     outcome: Result<(), SyncError>,
     added: i64,
-) {
+) -> JobStatus {
     let (status, message) = match &outcome {
         Ok(()) => (JobStatus::Completed, None),
         Err(err) => (JobStatus::Failed, Some(err.to_string())),
@@ -154,11 +154,12 @@ async fn record_outcome(
         )
         .await;
         match result {
-            Ok(()) => return,
+            Ok(()) => return status,
             Err(err) => {
                 tracing::error!(job_id = %job.id, attempt, error = %error_chain(&err), "could not record the job's end");
                 tokio::time::sleep(Duration::from_millis(200 * u64::from(attempt))).await;
             }
         }
     }
+    status
 }
