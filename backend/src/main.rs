@@ -4,12 +4,6 @@ use pipedrive_brevo_sync::{backup, config::Settings, startup::Application, telem
 
 const USAGE: &str = "usage: pipedrive-brevo-sync [backup <new-file>]";
 
-/// mimalloc rather than glibc's malloc: a sync's import bodies (up to 7.5 MB) and page
-/// buffers are large and short-lived, and glibc kept them in its heap after use, so the
-/// server's memory grew a third over a minute of large syncs (docs/RELIABILITY.md, item 32).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[tokio::main]
 async fn main() -> ExitCode {
     telemetry::init();
