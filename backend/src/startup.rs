@@ -18,7 +18,6 @@ use crate::{
         password::{AdminPassword, PasswordSource},
         secrets::SecretFileError,
         session::{self, require_login},
-        session_store::SqliteSessionStore,
         throttle::LoginThrottle,
         OPERATOR_USER_ID,
     },
@@ -26,7 +25,7 @@ use crate::{
     db::{self, DbError},
     domain::time::UnixTime,
     openapi,
-    routes::{self, spa},
+    routes::{self, read_cache::ReadCache, spa},
     sync::{engine::SyncDeps, runner::JobRunner},
     telemetry,
     upstream::{self, brevo::BrevoClient, pipedrive::PipedriveClient},
@@ -45,6 +44,7 @@ pub struct AppState {
     pub runner: JobRunner,
     pub password: AdminPassword,
     pub throttle: LoginThrottle,
+    pub read_cache: ReadCache,
     /// Rendered once: the document never changes while the process runs.
     pub openapi_json: String,
     /// `SANDBOX_MODE`, reported by the health check.
@@ -132,6 +132,7 @@ impl Application {
             runner: runner.clone(),
             password,
             throttle: LoginThrottle::new(settings.login_throttle.clone()),
+            read_cache: ReadCache::open(&pool).await?,
             openapi_json: openapi::document()
                 .to_json()
                 .expect("the document serialises"),
@@ -154,7 +155,7 @@ impl Application {
                 .default_service(web::to(routes::route_not_found))
                 .wrap(from_fn(require_login))
                 .wrap(session::middleware(
-                    SqliteSessionStore::new(state.pool.clone()),
+                    state.pool.clone(),
                     signing_key.clone(),
                     secure_cookie,
                 ))

@@ -19,6 +19,7 @@ use actix_web::{
 };
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use sqlx::SqlitePool;
 
 use super::{
     secrets::{self, SecretFileError},
@@ -39,13 +40,14 @@ pub fn cookie_name(secure: bool) -> &'static str {
     }
 }
 
-/// `key` signs the cookie; it must outlive restarts for sessions to do so.
+/// Sessions live in `pool`'s `session` table; `key` signs the cookie and must outlive
+/// restarts for sessions to do so.
 pub fn middleware(
-    store: SqliteSessionStore,
+    pool: SqlitePool,
     key: Key,
     secure: bool,
 ) -> SessionMiddleware<SqliteSessionStore> {
-    SessionMiddleware::builder(store, key)
+    SessionMiddleware::builder(SqliteSessionStore::new(pool, SESSION_TTL), key)
         .cookie_name(cookie_name(secure).to_owned())
         .cookie_secure(secure)
         .cookie_http_only(true)

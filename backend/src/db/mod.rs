@@ -90,6 +90,39 @@ pub async fn ping(pool: &SqlitePool) -> Result<(), DbError> {
     Ok(())
 }
 
+/// Tells whether anything was committed to the database since it last looked, whoever wrote
+/// it: this service, a restore, an operator's `sqlite3`. SQLite's `PRAGMA data_version`
+/// changes whenever another connection commits, so the watcher keeps a connection of its own
+/// that never writes.
+pub struct ChangeWatcher {
+    connection: tokio::sync::Mutex<sqlx::SqliteConnection>,
+}
+
+impl ChangeWatcher {
+    /// A watcher on `pool`'s database; `None` for an in-memory one, whose connections share
+    /// one cache and so never see each other's commits as a new data version.
+    pub async fn open(pool: &SqlitePool) -> Result<Option<Self>, DbError> {
+        let options = pool.connect_options();
+        if data_folder(&options).is_none() {
+            return Ok(None);
+        }
+        let connection = sqlx::ConnectOptions::connect(&*options).await?;
+        Ok(Some(Self {
+            connection: tokio::sync::Mutex::new(connection),
+        }))
+    }
+
+    /// A value that differs from the previous one when a commit happened in between.
+    pub async fn data_version(&self) -> Result<i64, DbError> {
+        let mut connection = self.connection.lock().await;
+        let version = sqlx::query_scalar!("PRAGMA data_version")
+            .fetch_one(&mut *connection)
+            .await?;
+        // Always an integer; the query macro cannot know that of a pragma.
+        version.ok_or_else(|| DbError::Corrupt("PRAGMA data_version answered NULL".into()))
+    }
+}
+
 /// A write transaction that takes the write lock up front: a deferred one that reads first
 /// could fail with "database is locked" when it later tries to write.
 pub async fn begin_write(

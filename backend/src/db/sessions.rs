@@ -52,19 +52,12 @@ pub async fn find(pool: &SqlitePool, id_hash: &str) -> Result<Option<SessionRow>
     }))
 }
 
-/// Moves the expiry to `expires_at`, but only for a session that expires before
-/// `renew_if_before`: sessions are extended in the second half of their life only.
-pub async fn extend(
-    pool: &SqlitePool,
-    id_hash: &str,
-    expires_at: UnixTime,
-    renew_if_before: UnixTime,
-) -> Result<(), DbError> {
+/// Moves the session's expiry to `expires_at`.
+pub async fn set_expiry(pool: &SqlitePool, id_hash: &str, expires_at: UnixTime) -> Result<(), DbError> {
     sqlx::query!(
-        "UPDATE session SET expires_at = ?2 WHERE id = ?1 AND expires_at < ?3",
+        "UPDATE session SET expires_at = ?2 WHERE id = ?1",
         id_hash,
-        expires_at.0,
-        renew_if_before.0
+        expires_at.0
     )
     .execute(pool)
     .await?;

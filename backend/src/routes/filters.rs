@@ -1,4 +1,4 @@
-use actix_web::{get, http::header, post, web, HttpResponse};
+use actix_web::{get, http::header, post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -76,13 +76,19 @@ pub struct ListFiltersQuery {
 )]
 #[get("/filters")]
 pub async fn list_filters(
+    request: HttpRequest,
     query: web::Query<ListFiltersQuery>,
     state: web::Data<AppState>,
-) -> Result<web::Json<Vec<FilterOut>>, ApiError> {
-    let filters = db::filters::list(&state.pool, query.include_deleted.unwrap_or(false)).await?;
-    Ok(web::Json(
-        filters.into_iter().map(FilterOut::from).collect(),
-    ))
+) -> Result<HttpResponse, ApiError> {
+    let include_deleted = query.include_deleted.unwrap_or(false);
+    let key = format!("filters include_deleted={include_deleted}");
+    state
+        .read_cache
+        .json(&request, key, || async {
+            let filters = db::filters::list(&state.pool, include_deleted).await?;
+            Ok(filters.into_iter().map(FilterOut::from).collect::<Vec<_>>())
+        })
+        .await
 }
 
 /// Refresh filters from Pipedrive
@@ -185,14 +191,19 @@ pub async fn start_sync(
 )]
 #[get("/filters/{id}/sync-jobs")]
 pub async fn list_filter_sync_jobs(
+    request: HttpRequest,
     id: web::Path<i64>,
     page: web::Query<PageQuery>,
     state: web::Data<AppState>,
-) -> Result<web::Json<SyncJobPage>, ApiError> {
-    let filter = find_filter(&state, *id).await?;
-    Ok(web::Json(
-        page_of_jobs(&state, Some(filter.id), None, &page).await?,
-    ))
+) -> Result<HttpResponse, ApiError> {
+    let key = format!("filter {id} jobs {page:?}");
+    state
+        .read_cache
+        .json(&request, key, || async {
+            let filter = find_filter(&state, *id).await?;
+            page_of_jobs(&state, Some(filter.id), None, &page).await
+        })
+        .await
 }
 
 async fn find_filter(state: &AppState, id: i64) -> Result<Filter, ApiError> {

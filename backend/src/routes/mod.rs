@@ -6,6 +6,7 @@ pub mod filters;
 pub mod health;
 pub mod metrics;
 pub mod openapi;
+pub mod read_cache;
 pub mod spa;
 pub mod sync_jobs;
 

@@ -1,4 +1,4 @@
-use actix_web::{get, web};
+use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -85,7 +85,7 @@ pub struct SyncJobPage {
     pub next_before: Option<i64>,
 }
 
-#[derive(Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PageQuery {
@@ -97,7 +97,7 @@ pub struct PageQuery {
     pub before: Option<i64>,
 }
 
-#[derive(Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListSyncJobsQuery {
@@ -132,24 +132,29 @@ pub struct ListSyncJobsQuery {
 )]
 #[get("/sync-jobs")]
 pub async fn list_sync_jobs(
+    request: HttpRequest,
     query: web::Query<ListSyncJobsQuery>,
     state: web::Data<AppState>,
-) -> Result<web::Json<SyncJobPage>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
-    let filter_id = query.filter_id.map(FilterId);
-    if let Some(id) = filter_id {
-        db::filters::get(&state.pool, id)
-            .await?
-            .ok_or(ApiError::NotFound(NotFound::Filter(id.0)))?;
-    }
-    let page = PageQuery {
-        limit: query.limit,
-        before: query.before,
-    };
-    let status = query.status.map(JobStatus::from);
-    Ok(web::Json(
-        page_of_jobs(&state, filter_id, status, &page).await?,
-    ))
+    let key = format!("jobs {query:?}");
+    state
+        .read_cache
+        .json(&request, key, || async {
+            let filter_id = query.filter_id.map(FilterId);
+            if let Some(id) = filter_id {
+                db::filters::get(&state.pool, id)
+                    .await?
+                    .ok_or(ApiError::NotFound(NotFound::Filter(id.0)))?;
+            }
+            let page = PageQuery {
+                limit: query.limit,
+                before: query.before,
+            };
+            let status = query.status.map(JobStatus::from);
+            page_of_jobs(&state, filter_id, status, &page).await
+        })
+        .await
 }
 
 /// Get a sync job

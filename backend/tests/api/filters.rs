@@ -223,3 +223,54 @@ async fn an_unknown_filter_is_a_404_problem() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn repeated_list_reads_show_writes_made_outside_the_service_at_once() {
+    let app = spawn_app().await;
+    app.sign_in().await;
+    app.with_filters(&[(1, "Before"), (2, "Other")]).await;
+    // The first read renders the lists, the second is answered from the read cache.
+    for _ in 0..2 {
+        assert_eq!(names(&app, "/api/filters").await[0].1, "Before");
+        app.get("/api/sync-jobs").await;
+    }
+
+    // Another connection (as an operator's sqlite3 would) changes both lists.
+    sqlx::query("UPDATE filters SET name = 'After' WHERE id = 1")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let job = app.insert_job(2, "completed", 1_700_000_000).await;
+
+    assert_eq!(names(&app, "/api/filters").await[0].1, "After");
+    let jobs: Value = app.get("/api/sync-jobs").await.json().await.unwrap();
+    assert_eq!(jobs["items"][0]["id"], job);
+    let other: Value = app.get("/api/filters/2/sync-jobs").await.json().await.unwrap();
+    assert_eq!(other["items"][0]["id"], job);
+}
+
+#[tokio::test]
+async fn lists_are_gzipped_for_clients_that_accept_it() {
+    let app = spawn_app().await;
+    app.sign_in().await;
+    app.with_filters(&[(1, "Compressed")]).await;
+    let plain = app.get("/api/filters").await.bytes().await.unwrap();
+
+    let response = app
+        .client
+        .get(app.url("/api/filters"))
+        .header("Accept-Encoding", "gzip, deflate, br")
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.headers()["content-encoding"], "gzip");
+    assert_eq!(response.headers()["vary"], "accept-encoding");
+    let mut unzipped = Vec::new();
+    std::io::Read::read_to_end(
+        &mut flate2::read::GzDecoder::new(&response.bytes().await.unwrap()[..]),
+        &mut unzipped,
+    )
+    .unwrap();
+    assert_eq!(unzipped, plain);
+}
