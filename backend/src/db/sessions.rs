@@ -53,7 +53,11 @@ pub async fn find(pool: &SqlitePool, id_hash: &str) -> Result<Option<SessionRow>
 }
 
 /// Moves the session's expiry to `expires_at`.
-pub async fn set_expiry(pool: &SqlitePool, id_hash: &str, expires_at: UnixTime) -> Result<(), DbError> {
+pub async fn set_expiry(
+    pool: &SqlitePool,
+    id_hash: &str,
+    expires_at: UnixTime,
+) -> Result<(), DbError> {
     sqlx::query!(
         "UPDATE session SET expires_at = ?2 WHERE id = ?1",
         id_hash,

@@ -173,18 +173,20 @@ pub async fn finish(
     id: SyncJobId,
     status: JobStatus,
     at: UnixTime,
-    total_added: i64,
+    (total_fetched, total_added): (i64, i64),
     error_message: Option<&str>,
 ) -> Result<(), DbError> {
     let status = status.as_str();
     sqlx::query!(
         r#"
-        UPDATE sync_jobs SET status = ?2, completed_at = ?3, total_added = ?4, error_message = ?5
+        UPDATE sync_jobs SET status = ?2, completed_at = ?3, total_fetched = ?4,
+                             total_added = ?5, error_message = ?6
         WHERE id = ?1 AND status = 'processing'
         "#,
         id.0,
         status,
         at.0,
+        total_fetched,
         total_added,
         error_message
     )

@@ -140,14 +140,20 @@ impl ReadCache {
     }
 
     fn lookup(&self, data_version: i64, key: &str) -> Option<Body> {
-        let entries = self.entries.lock().expect("the cache lock is never poisoned");
+        let entries = self
+            .entries
+            .lock()
+            .expect("the cache lock is never poisoned");
         (entries.data_version == data_version)
             .then(|| entries.bodies.get(key).cloned())
             .flatten()
     }
 
     fn store(&self, data_version: i64, key: String, body: Body) {
-        let mut entries = self.entries.lock().expect("the cache lock is never poisoned");
+        let mut entries = self
+            .entries
+            .lock()
+            .expect("the cache lock is never poisoned");
         if entries.data_version != data_version || entries.bodies.len() >= MAX_ENTRIES {
             entries.data_version = data_version;
             entries.bodies.clear();

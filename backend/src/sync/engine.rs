@@ -12,7 +12,7 @@ use std::{
         atomic::{AtomicI64, Ordering},
         Arc,
     },
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 use sqlx::SqlitePool;
@@ -40,6 +40,11 @@ use crate::{
 /// Pages buffered between the stages (reading, selecting, writing): enough to keep reading
 /// while the list is prepared.
 const PAGES_IN_FLIGHT: usize = 8;
+
+/// How often a running job writes its fetched count: often enough for a live dashboard, and
+/// rarely enough that a fast sync does not turn every page into a write (each write also
+/// invalidates the dashboard's cached lists). The job's end writes the exact count.
+const PROGRESS_WRITE_INTERVAL: Duration = Duration::from_millis(500);
 
 pub struct SyncDeps {
     pub pool: SqlitePool,
@@ -165,12 +170,16 @@ async fn select_contacts(
     contacts_tx: mpsc::Sender<Vec<Contact>>,
 ) -> Result<(), SyncError> {
     let mut seen = EmailSet::default();
+    let mut last_write: Option<Instant> = None;
     while let Some(page) = pages_rx.recv().await {
         let fetched = progress
             .fetched
             .fetch_add(page.len() as i64, Ordering::Relaxed)
             + page.len() as i64;
-        db::sync_jobs::set_fetched(&deps.pool, job.id, fetched).await?;
+        if last_write.is_none_or(|at| at.elapsed() >= PROGRESS_WRITE_INTERVAL) {
+            db::sync_jobs::set_fetched(&deps.pool, job.id, fetched).await?;
+            last_write = Some(Instant::now());
+        }
         let contacts: Vec<Contact> = page
             .iter()
             .filter_map(contact_from)

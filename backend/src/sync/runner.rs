@@ -100,9 +100,9 @@ impl JobRunner {
                 finished = run => finished.unwrap_or(Err(SyncError::TimedOut(deps.settings.job_timeout))),
                 () = cancelled.cancelled() => Err(SyncError::Cancelled),
             };
-            let added = progress.added.load(Ordering::Relaxed);
-            let status = record_outcome(&deps, &job, outcome, added).await;
             let fetched = progress.fetched.load(Ordering::Relaxed);
+            let added = progress.added.load(Ordering::Relaxed);
+            let status = record_outcome(&deps, &job, outcome, (fetched, added)).await;
             crate::metrics::record_job_end(status, started.elapsed().as_secs_f64(), fetched, added);
         }.instrument(span), &self.runtime);
     }
@@ -127,7 +127,7 @@ async fn record_outcome(
     deps: &SyncDeps,
     job: &SyncJob,
     outcome: Result<(), SyncError>,
-    added: i64,
+    (fetched, added): (i64, i64),
 ) -> JobStatus {
     let (status, message) = match &outcome {
         Ok(()) => (JobStatus::Completed, None),
@@ -135,7 +135,7 @@ async fn record_outcome(
     };
     match &outcome {
         Ok(()) => {
-            tracing::info!(job_id = %job.id, filter_id = %job.filter_id, added, "sync job completed")
+            tracing::info!(job_id = %job.id, filter_id = %job.filter_id, fetched, added, "sync job completed")
         }
         Err(err) => {
             tracing::warn!(job_id = %job.id, filter_id = %job.filter_id, error = %err, "sync job failed")
@@ -149,7 +149,7 @@ async fn record_outcome(
             job.id,
             status,
             UnixTime::now(),
-            added,
+            (fetched, added),
             message.as_deref(),
         )
         .await;

@@ -245,7 +245,12 @@ async fn repeated_list_reads_show_writes_made_outside_the_service_at_once() {
     assert_eq!(names(&app, "/api/filters").await[0].1, "After");
     let jobs: Value = app.get("/api/sync-jobs").await.json().await.unwrap();
     assert_eq!(jobs["items"][0]["id"], job);
-    let other: Value = app.get("/api/filters/2/sync-jobs").await.json().await.unwrap();
+    let other: Value = app
+        .get("/api/filters/2/sync-jobs")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(other["items"][0]["id"], job);
 }
 
