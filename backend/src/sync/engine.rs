@@ -44,7 +44,7 @@ const PAGES_IN_FLIGHT: usize = 8;
 /// How often a running job writes its fetched count: often enough for a live dashboard, and
 /// rarely enough that a fast sync does not turn every page into a write (each write also
 /// invalidates the dashboard's cached lists). The job's end writes the exact count.
-const PROGRESS_WRITE_INTERVAL: Duration = Duration::from_millis(500);
+const PROGRESS_WRITE_INTERVAL: Duration = Duration::from_secs(1);
 
 pub struct SyncDeps {
     pub pool: SqlitePool,
