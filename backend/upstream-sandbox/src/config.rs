@@ -21,7 +21,8 @@ pub struct SandboxConfig {
     pub pipedrive_token: String,
     /// Value the `api-key` header must carry on Brevo routes.
     pub brevo_key: String,
-    /// Added before every upstream request is answered (control routes excluded).
+    /// Time from an upstream request's arrival to its answer, the sandbox's own work included
+    /// (control routes excluded): a fixed round trip, as a real server's latency.
     pub latency: Duration,
     /// When false the rate-limit headers are still computed and sent, but no
     /// request is ever refused with 429.

@@ -33,7 +33,9 @@ pub(crate) async fn upstream(
         .clone();
     let (method, path) = (request.method().to_string(), request.path().to_owned());
     let seq = state.log.begin(api, &method, &path, request.query_string());
-    sleep(state.latency()).await;
+    // The latency is the whole round trip as the client sees it, as with a real server whose
+    // own work is part of its latency: producing the answer counts towards it.
+    let answer_at = Instant::now() + state.latency();
 
     let bucket = Bucket::of(api, &path);
     let verdict = state.limiter.check(bucket, Instant::now());
@@ -58,6 +60,7 @@ pub(crate) async fn upstream(
             headers.insert(HeaderName::from_static(name), HeaderValue::from(value));
         }
     }
+    sleep(answer_at.saturating_duration_since(Instant::now())).await;
     state.log.finish(seq, api, response.status().as_u16());
     if trickle {
         response = trickle_body(response).await?;

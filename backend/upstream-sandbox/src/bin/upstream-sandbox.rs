@@ -14,7 +14,7 @@ Fakes the Pipedrive and Brevo APIs on one port; control API under /__sandbox/.
 
 Options:
   --bind ADDR                       listen address [env SANDBOX_BIND, default 127.0.0.1:8090]
-  --latency-ms MS                   latency added to every upstream request [default 0]
+  --latency-ms MS                   each upstream answer leaves MS after its request arrived [default 0]
   --import-delay-ms MS              time for a Brevo import to complete [default 200]
   --enforce-rate-limits             answer 429 when a rate-limit window is exhausted
   --pipedrive-requests-per-2s N     Pipedrive burst limit [default 40]
