@@ -279,3 +279,23 @@ async fn lists_are_gzipped_for_clients_that_accept_it() {
     .unwrap();
     assert_eq!(unzipped, plain);
 }
+
+#[tokio::test]
+async fn filters_are_listed_by_name_ignoring_case_then_by_id() {
+    let app = spawn_app().await;
+    app.sign_in().await;
+    app.with_filters(&[(5, "banana"), (9, "Apple"), (3, "apple"), (1, "Cherry")])
+        .await;
+
+    let listed: Vec<(i64, String)> = names(&app, "/api/filters")
+        .await
+        .into_iter()
+        .map(|(id, name, _)| (id, name))
+        .collect();
+
+    assert_eq!(
+        listed,
+        [(3, "apple"), (9, "Apple"), (5, "banana"), (1, "Cherry")]
+            .map(|(id, n)| (id, n.to_owned()))
+    );
+}
