@@ -206,7 +206,8 @@ pub async fn list_filter_sync_jobs(
         .await
 }
 
-async fn find_filter(state: &AppState, id: i64) -> Result<Filter, ApiError> {
+/// The filter, soft-deleted or not, or a 404 problem.
+pub(super) async fn find_filter(state: &AppState, id: i64) -> Result<Filter, ApiError> {
     db::filters::get(&state.pool, FilterId(id))
         .await?
         .ok_or(ApiError::NotFound(NotFound::Filter(id)))

@@ -2,6 +2,7 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::filters::find_filter;
 use crate::{
     db::{self, sync_jobs::JobQuery},
     domain::{
@@ -143,9 +144,7 @@ pub async fn list_sync_jobs(
         .json(&request, key, || async {
             let filter_id = query.filter_id.map(FilterId);
             if let Some(id) = filter_id {
-                db::filters::get(&state.pool, id)
-                    .await?
-                    .ok_or(ApiError::NotFound(NotFound::Filter(id.0)))?;
+                find_filter(&state, id.0).await?;
             }
             let page = PageQuery {
                 limit: query.limit,
