@@ -7,8 +7,6 @@ use std::{env, path::PathBuf, time::Duration};
 use secrecy::SecretString;
 use url::Url;
 
-use crate::upstream::{brevo::BrevoLimits, retry::RetryPolicy};
-
 /// Everything the service needs to run. Secrets are [`SecretString`]s, so `Debug` redacts them.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -35,6 +33,8 @@ pub struct Settings {
     pub retry: RetryPolicy,
     pub brevo_limits: BrevoLimits,
     pub sync: SyncSettings,
+    /// `CHANGE_LOG_DAYS`: change-log rows of jobs older than this are pruned; 0 keeps them.
+    pub change_log_days: u32,
     pub login_throttle: LoginThrottleSettings,
 }
 
@@ -82,6 +82,10 @@ pub struct SyncSettings {
     pub job_timeout: Duration,
     /// On shutdown, how long running jobs get to record that they were cancelled.
     pub shutdown_grace: Duration,
+    /// `REMOVAL_BRAKE_MIN` and `REMOVAL_BRAKE_PERCENT`: a mirror sync that would remove more
+    /// than this many members *and* more than this share of the list removes none.
+    pub removal_brake_min: usize,
+    pub removal_brake_percent: u32,
 }
 
 impl Default for SyncSettings {
@@ -95,6 +99,49 @@ impl Default for SyncSettings {
             process_poll_max: Duration::from_secs(30),
             job_timeout: Duration::from_secs(6 * 3600),
             shutdown_grace: Duration::from_secs(10),
+            removal_brake_min: 20,
+            removal_brake_percent: 10,
+        }
+    }
+}
+
+/// How persistent every upstream call is.
+#[derive(Debug, Clone)]
+pub struct RetryPolicy {
+    /// Attempts per request, the first included.
+    pub max_attempts: u32,
+    /// The first backoff step; each further one doubles, up to `max_delay`.
+    pub base_delay: Duration,
+    pub max_delay: Duration,
+    /// The longest rate-limit pause the client accepts; a server asking for more makes the
+    /// request fail at once with "rate limited until …" instead of sleeping for hours.
+    pub max_rate_limit_wait: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_attempts: 8,
+            base_delay: Duration::from_millis(500),
+            max_delay: Duration::from_secs(30),
+            max_rate_limit_wait: Duration::from_secs(120),
+        }
+    }
+}
+
+/// Brevo's documented limits (General plan): 10 requests/s under `/v3/contacts`, and 100
+/// requests/hour for every other endpoint, process polling included.
+#[derive(Debug, Clone)]
+pub struct BrevoLimits {
+    pub contacts_per_second: usize,
+    pub others_per_hour: usize,
+}
+
+impl Default for BrevoLimits {
+    fn default() -> Self {
+        Self {
+            contacts_per_second: 10,
+            others_per_hour: 100,
         }
     }
 }
@@ -125,6 +172,7 @@ impl Settings {
                 });
             }
         }
+        let defaults = SyncSettings::default();
         Ok(Self {
             database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite:data/app.db".into()),
             bind_addr: var("BIND_ADDR").unwrap_or_else(|| "127.0.0.1:8080".into()),
@@ -148,8 +196,13 @@ impl Settings {
             brevo_limits: BrevoLimits::default(),
             sync: SyncSettings {
                 brevo_folder_id: parse_folder_id()?,
-                ..SyncSettings::default()
+                removal_brake_min: parse_number("REMOVAL_BRAKE_MIN", 0..=u32::MAX)?
+                    .map_or(defaults.removal_brake_min, |n| n as usize),
+                removal_brake_percent: parse_number("REMOVAL_BRAKE_PERCENT", 0..=100)?
+                    .unwrap_or(defaults.removal_brake_percent),
+                ..defaults
             },
+            change_log_days: parse_number("CHANGE_LOG_DAYS", 0..=36_500)?.unwrap_or(90),
             login_throttle: LoginThrottleSettings::default(),
         })
     }
@@ -192,6 +245,26 @@ fn parse_bool(name: &'static str) -> Result<Option<bool>, ConfigError> {
             _ => Err(ConfigError::Invalid {
                 var: name,
                 reason: format!("expected true or false, got {value:?}"),
+            }),
+        })
+        .transpose()
+}
+
+/// A whole number within `range`.
+fn parse_number(
+    name: &'static str,
+    range: std::ops::RangeInclusive<u32>,
+) -> Result<Option<u32>, ConfigError> {
+    var(name)
+        .map(|value| match value.trim().parse::<u32>() {
+            Ok(n) if range.contains(&n) => Ok(n),
+            _ => Err(ConfigError::Invalid {
+                var: name,
+                reason: format!(
+                    "expected a whole number from {} to {}, got {value:?}",
+                    range.start(),
+                    range.end()
+                ),
             }),
         })
         .transpose()
@@ -256,6 +329,7 @@ mod tests {
             retry: RetryPolicy::default(),
             brevo_limits: BrevoLimits::default(),
             sync: SyncSettings::default(),
+            change_log_days: 90,
             login_throttle: LoginThrottleSettings::default(),
         };
         let debug = format!("{settings:?}");

@@ -33,6 +33,8 @@ pub enum ApiError {
     },
     #[error("Filter {filter_id} already has a sync job running (job {job_id}).")]
     SyncAlreadyRunning { filter_id: i64, job_id: SyncJobId },
+    #[error("Filter {0}'s jobs kept starting and ending while this sync started; try again.")]
+    SyncStartContended(i64),
     #[error("The server is shutting down; try again when it is back.")]
     ShuttingDown,
     #[error("The request body must be JSON (Content-Type: application/json).")]
@@ -107,6 +109,7 @@ impl ApiError {
             Self::SyncAlreadyRunning { .. } => {
                 ("sync_already_running", "A sync is already running")
             }
+            Self::SyncStartContended(_) => ("sync_start_contended", "The sync could not start"),
             Self::ShuttingDown => ("shutting_down", "Shutting down"),
             Self::UnsupportedMediaType => ("unsupported_media_type", "Unsupported media type"),
             Self::PayloadTooLarge { .. } => ("payload_too_large", "Request body too large"),
@@ -155,7 +158,7 @@ impl ResponseError for ApiError {
             Self::CrossOrigin => StatusCode::FORBIDDEN,
             Self::NotFound(_) | Self::RouteNotFound { .. } => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            Self::SyncAlreadyRunning { .. } => StatusCode::CONFLICT,
+            Self::SyncAlreadyRunning { .. } | Self::SyncStartContended(_) => StatusCode::CONFLICT,
             Self::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
@@ -172,7 +175,7 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         if self.status_code().is_server_error() {
-            tracing::error!(error = %error_chain(self), "request failed");
+            tracing::error!(error = %crate::telemetry::error_chain(self), "request failed");
         }
         let mut response = HttpResponse::build(self.status_code());
         response.content_type("application/problem+json");
@@ -187,18 +190,6 @@ impl ResponseError for ApiError {
         }
         response.json(self.problem())
     }
-}
-
-/// The error and all its causes on one line, for the log.
-pub fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 impl From<JsonPayloadError> for ApiError {
@@ -253,6 +244,7 @@ impl From<crate::sync::runner::StartError> for ApiError {
                 filter_id: filter_id.0,
                 job_id,
             },
+            StartError::Contended(id) => Self::SyncStartContended(id.0),
             StartError::ShuttingDown => Self::ShuttingDown,
             StartError::Db(e) => Self::Db(e),
         }

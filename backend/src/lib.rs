@@ -1,5 +1,7 @@
 //! Pipedrive → Brevo Sync: mirrors Pipedrive person filters into Brevo contact lists.
 
+/// What the handlers share.
+pub mod app_state;
 /// Sign-in, sessions, throttling and the cross-origin guard.
 pub mod auth;
 /// The `backup` subcommand.
@@ -16,6 +18,8 @@ pub mod error;
 pub mod metrics;
 /// The OpenAPI document.
 pub mod openapi;
+/// Rendered list bodies, reused until the database changes.
+pub mod read_cache;
 /// Filter refresh from Pipedrive.
 pub mod refresh;
 /// HTTP handlers.

@@ -91,7 +91,7 @@ fn display_host(host: &str) -> &str {
 fn fail(what: &str, err: &dyn std::error::Error) -> ExitCode {
     eprintln!(
         "error: {what}: {}",
-        pipedrive_brevo_sync::error::error_chain(err)
+        pipedrive_brevo_sync::telemetry::error_chain(err)
     );
     ExitCode::FAILURE
 }

@@ -11,7 +11,10 @@ use prometheus_client::{
 };
 use reqwest::StatusCode;
 
-use crate::{domain::sync_job::JobStatus, upstream::Api};
+use crate::domain::sync_job::JobStatus;
+
+/// The `api` label values: the upstream clients pass theirs (see `upstream::Api::label`).
+const UPSTREAM_APIS: [&str; 2] = ["pipedrive", "brevo"];
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct UpstreamLabels {
@@ -101,10 +104,8 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
     );
     // Series that exist from the start, at zero, so that rates and alerts work before the
     // first 429 or the first failed job.
-    for api in [Api::Pipedrive, Api::Brevo] {
-        let _ = upstream_rate_limited.get_or_create(&ApiLabel {
-            api: api_label(api),
-        });
+    for api in UPSTREAM_APIS {
+        let _ = upstream_rate_limited.get_or_create(&ApiLabel { api });
     }
     for status in [JobStatus::Completed, JobStatus::Failed] {
         let label = StatusLabel {
@@ -126,17 +127,9 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
     }
 });
 
-fn api_label(api: Api) -> &'static str {
-    match api {
-        Api::Pipedrive => "pipedrive",
-        Api::Brevo => "brevo",
-    }
-}
-
 /// One upstream attempt ended: with an answer's status, or without an answer (`None`).
-pub fn record_upstream(api: Api, status: Option<StatusCode>) {
+pub fn record_upstream(api: &'static str, status: Option<StatusCode>) {
     let metrics = &*METRICS;
-    let api = api_label(api);
     let status_label = status.map_or_else(|| "error".to_owned(), |s| s.as_u16().to_string());
     metrics
         .upstream_requests
@@ -192,8 +185,8 @@ mod tests {
 
     #[test]
     fn recorded_values_appear_in_the_exposition() {
-        record_upstream(Api::Brevo, Some(StatusCode::TOO_MANY_REQUESTS));
-        record_upstream(Api::Pipedrive, None);
+        record_upstream("brevo", Some(StatusCode::TOO_MANY_REQUESTS));
+        record_upstream("pipedrive", None);
         record_job_started();
         record_job_end(JobStatus::Completed, 1.5, 10, 4);
         let text = render();

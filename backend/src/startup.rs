@@ -13,6 +13,7 @@ use tracing_actix_web::TracingLogger;
 use utoipa_actix_web::{scope, AppExt};
 
 use crate::{
+    app_state::AppState,
     auth::{
         origin::refuse_cross_origin,
         password::{AdminPassword, PasswordSource},
@@ -25,7 +26,8 @@ use crate::{
     db::{self, DbError},
     domain::time::UnixTime,
     openapi,
-    routes::{self, read_cache::ReadCache, spa},
+    read_cache::ReadCache,
+    routes::{self, spa},
     sync::{engine::SyncDeps, runner::JobRunner},
     telemetry,
     upstream::{self, brevo::BrevoClient, pipedrive::PipedriveClient},
@@ -34,24 +36,11 @@ use crate::{
 /// The message a job left `processing` by a previous process ends with.
 pub const INTERRUPTED_MESSAGE: &str = "interrupted: the server stopped before the job finished";
 
-/// How often expired sessions are deleted.
-const SESSION_PURGE_INTERVAL: Duration = Duration::from_secs(60 * 60);
+/// How often expired sessions and old change-log rows are deleted.
+const MAINTENANCE_INTERVAL: Duration = Duration::from_secs(60 * 60);
 
-/// What every handler can reach.
-pub struct AppState {
-    pub pool: SqlitePool,
-    pub pipedrive: Arc<PipedriveClient>,
-    pub runner: JobRunner,
-    pub password: AdminPassword,
-    pub throttle: LoginThrottle,
-    pub read_cache: ReadCache,
-    /// Rendered once: the document never changes while the process runs.
-    pub openapi_json: String,
-    /// `SANDBOX_MODE`, reported by the health check.
-    pub sandbox_mode: bool,
-    /// `METRICS_TOKEN`: `GET /metrics` is served only when it is set.
-    pub metrics_token: Option<secrecy::SecretString>,
-}
+/// Change-log rows deleted per statement, so pruning never holds the write lock for long.
+const PRUNE_BATCH: u32 = 10_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -72,6 +61,7 @@ pub struct Application {
     pool: SqlitePool,
     runner: JobRunner,
     shutdown_grace: Duration,
+    change_log_days: u32,
     password_source: PasswordSource,
 }
 
@@ -192,6 +182,7 @@ impl Application {
             pool,
             runner,
             shutdown_grace: settings.sync.shutdown_grace,
+            change_log_days: settings.change_log_days,
             password_source,
         })
     }
@@ -213,7 +204,7 @@ impl Application {
     /// Serves until SIGINT/SIGTERM or [`ServerHandle::stop`]; in-flight requests get up to
     /// 30 s, then running sync jobs are cancelled and record it.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let purger = tokio::spawn(purge_expired_sessions(self.pool.clone()));
+        let purger = tokio::spawn(maintain(self.pool.clone(), self.change_log_days));
         let result = self.server.await;
         purger.abort();
         self.runner.shutdown(self.shutdown_grace).await;
@@ -234,16 +225,43 @@ fn security_headers() -> DefaultHeaders {
         .add(("X-Frame-Options", "DENY"))
 }
 
-async fn purge_expired_sessions(pool: SqlitePool) {
-    let mut ticks = tokio::time::interval(SESSION_PURGE_INTERVAL);
+/// The hourly maintenance: expired sessions, and change-log rows past `CHANGE_LOG_DAYS`
+/// (job rows stay forever).
+async fn maintain(pool: SqlitePool, change_log_days: u32) {
+    let mut ticks = tokio::time::interval(MAINTENANCE_INTERVAL);
     loop {
         ticks.tick().await;
         match db::sessions::purge_expired(&pool, UnixTime::now()).await {
             Ok(0) => {}
             Ok(purged) => tracing::info!(purged, "deleted expired sessions"),
             Err(err) => {
-                tracing::warn!(error = %crate::error::error_chain(&err), "could not purge expired sessions")
+                tracing::warn!(error = %crate::telemetry::error_chain(&err), "could not purge expired sessions")
             }
         }
+        if change_log_days > 0 {
+            let cutoff = UnixTime(UnixTime::now().0 - i64::from(change_log_days) * 86_400);
+            prune_change_log(&pool, cutoff).await;
+        }
+    }
+}
+
+async fn prune_change_log(pool: &SqlitePool, cutoff: UnixTime) {
+    let mut pruned = 0;
+    loop {
+        match db::changes::prune(pool, cutoff, PRUNE_BATCH).await {
+            Ok(rows) => {
+                pruned += rows;
+                if rows < u64::from(PRUNE_BATCH) {
+                    break;
+                }
+            }
+            Err(err) => {
+                tracing::warn!(error = %crate::telemetry::error_chain(&err), "could not prune the change log");
+                break;
+            }
+        }
+    }
+    if pruned > 0 {
+        tracing::info!(pruned, "deleted change-log rows past CHANGE_LOG_DAYS");
     }
 }

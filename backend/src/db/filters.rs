@@ -1,67 +1,77 @@
-//! Queries on `filters`, each joined with the filter's newest sync job where it is shown.
+//! Queries on `filters`. Filters are read through the `filter_rows` view, which renders each
+//! as one JSON object with the fields of [`FilterRow`], joined with its newest job.
 
+use serde::Deserialize;
 use sqlx::{SqliteConnection, SqlitePool};
 
 use super::{sync_jobs::JobRow, DbError};
 use crate::domain::{
-    filter::{Filter, FilterId, RemoteFilter, StoredFilter},
+    filter::{Filter, FilterId, RemoteFilter, StoredFilter, SyncMode},
+    filter_overview::FilterOverview,
     time::UnixTime,
 };
 
-/// A filter and the columns of its newest job (all NULL when it never ran), in the order of
-/// the JSON array `select` builds for it.
-#[derive(serde::Deserialize)]
+/// A `filters` row as stored, with its computed `next_sync_at`.
+#[derive(Deserialize)]
 struct FilterRow {
     id: i64,
     name: String,
     brevo_list_id: Option<i64>,
+    brevo_list_name: Option<String>,
     deleted_at: Option<i64>,
-    job_id: Option<i64>,
-    job_status: Option<String>,
-    job_created_at: Option<i64>,
-    job_completed_at: Option<i64>,
-    job_total_fetched: Option<i64>,
-    job_total_added: Option<i64>,
-    job_error_message: Option<String>,
+    mode: String,
+    schedule_minutes: Option<u32>,
+    next_sync_at: Option<i64>,
+}
+
+/// One element of the overview query: a filter and its newest job, if any.
+#[derive(Deserialize)]
+struct OverviewRow {
+    filter: FilterRow,
+    last_job: Option<JobRow>,
 }
 
 impl TryFrom<FilterRow> for Filter {
     type Error = DbError;
 
     fn try_from(row: FilterRow) -> Result<Self, DbError> {
-        let last_job = match (row.job_id, row.job_status, row.job_created_at) {
-            (Some(id), Some(status), Some(created_at)) => Some(
-                JobRow {
-                    id,
-                    filter_id: row.id,
-                    status,
-                    created_at,
-                    completed_at: row.job_completed_at,
-                    total_fetched: row.job_total_fetched.unwrap_or_default(),
-                    total_added: row.job_total_added.unwrap_or_default(),
-                    error_message: row.job_error_message,
-                }
-                .try_into()?,
-            ),
-            _ => None,
-        };
         Ok(Filter {
             id: FilterId(row.id),
             name: row.name,
             brevo_list_id: row.brevo_list_id,
+            brevo_list_name: row.brevo_list_name,
             deleted_at: row.deleted_at.map(UnixTime),
-            last_job,
+            mode: row
+                .mode
+                .parse()
+                .map_err(|e| DbError::Corrupt(format!("{e}")))?,
+            schedule_minutes: row.schedule_minutes,
+            next_sync_at: row.next_sync_at.map(UnixTime),
+        })
+    }
+}
+
+impl TryFrom<OverviewRow> for FilterOverview {
+    type Error = DbError;
+
+    fn try_from(row: OverviewRow) -> Result<Self, DbError> {
+        Ok(FilterOverview {
+            filter: row.filter.try_into()?,
+            last_job: row.last_job.map(TryInto::try_into).transpose()?,
         })
     }
 }
 
 /// Filters by name (then id), soft-deleted ones only when asked for.
-pub async fn list(pool: &SqlitePool, include_deleted: bool) -> Result<Vec<Filter>, DbError> {
+pub async fn list(
+    pool: &SqlitePool,
+    include_deleted: bool,
+) -> Result<Vec<FilterOverview>, DbError> {
     select(pool, None, include_deleted).await
 }
 
 /// One filter, soft-deleted or not.
-pub async fn get(pool: &SqlitePool, id: FilterId) -> Result<Option<Filter>, DbError> {
+pub async fn get(pool: &SqlitePool, id: FilterId) -> Result<Option<FilterOverview>, DbError> {
     Ok(select(pool, Some(id), true).await?.pop())
 }
 
@@ -70,7 +80,7 @@ async fn select(
     pool: &SqlitePool,
     id: Option<FilterId>,
     include_deleted: bool,
-) -> Result<Vec<Filter>, DbError> {
+) -> Result<Vec<FilterOverview>, DbError> {
     let id = id.map(|id| id.0);
     // One row holding every filter as JSON rather than a row per filter: sqlx's SQLite driver
     // hands rows over one at a time between threads, which for the dashboard's list of a
@@ -78,13 +88,11 @@ async fn select(
     let rows = sqlx::query_scalar!(
         r#"
         SELECT json_group_array(
-                   json_array(f.id, f.name, f.brevo_list_id, f.deleted_at,
-                              j.id, j.status, j.created_at, j.completed_at,
-                              j.total_fetched, j.total_added, j.error_message)
+                   json_object('filter', json(f.row), 'last_job', json(j.row))
                    ORDER BY f.name COLLATE NOCASE, f.id
                ) AS "rows!: String"
-        FROM filters f
-        LEFT JOIN sync_jobs j
+        FROM filter_rows f
+        LEFT JOIN sync_job_rows j
                ON j.id = (SELECT MAX(id) FROM sync_jobs WHERE filter_id = f.id)
         WHERE (?1 IS NULL OR f.id = ?1) AND (?2 OR f.deleted_at IS NULL)
         "#,
@@ -93,9 +101,9 @@ async fn select(
     )
     .fetch_one(pool)
     .await?;
-    let rows: Vec<FilterRow> = serde_json::from_str(&rows)
+    let rows: Vec<OverviewRow> = serde_json::from_str(&rows)
         .map_err(|e| DbError::Corrupt(format!("the filters query's JSON: {e}")))?;
-    rows.into_iter().map(Filter::try_from).collect()
+    rows.into_iter().map(FilterOverview::try_from).collect()
 }
 
 /// Every stored filter, as the input of a reconciliation.
@@ -156,18 +164,53 @@ pub async fn soft_delete(
     Ok(())
 }
 
-/// Remembers the Brevo list a filter syncs into (set as soon as the list is created).
-pub async fn set_brevo_list_id(
+/// Remembers the Brevo list a filter syncs into and its name (set as soon as the list is
+/// created or renamed).
+pub async fn set_brevo_list(
     pool: &SqlitePool,
     id: FilterId,
     list_id: i64,
+    list_name: &str,
 ) -> Result<(), DbError> {
     sqlx::query!(
-        "UPDATE filters SET brevo_list_id = ?2 WHERE id = ?1",
+        "UPDATE filters SET brevo_list_id = ?2, brevo_list_name = ?3 WHERE id = ?1",
         id.0,
-        list_id
+        list_id,
+        list_name
     )
     .execute(pool)
     .await?;
     Ok(())
+}
+
+/// A filter's settings; `None` leaves one unchanged. A schedule set anew starts its first
+/// interval `at`. False when no active filter has that id.
+pub async fn update_settings(
+    pool: &SqlitePool,
+    id: FilterId,
+    mode: Option<SyncMode>,
+    schedule_minutes: Option<Option<u32>>,
+    at: UnixTime,
+) -> Result<bool, DbError> {
+    let mode = mode.map(SyncMode::as_str);
+    let set_schedule = schedule_minutes.is_some();
+    let minutes = schedule_minutes.flatten();
+    let result = sqlx::query!(
+        r#"
+        UPDATE filters
+        SET mode = coalesce(?2, mode),
+            schedule_set_at = CASE WHEN ?3 AND schedule_minutes IS NOT ?4 THEN ?5
+                                   ELSE schedule_set_at END,
+            schedule_minutes = CASE WHEN ?3 THEN ?4 ELSE schedule_minutes END
+        WHERE id = ?1 AND deleted_at IS NULL
+        "#,
+        id.0,
+        mode,
+        set_schedule,
+        minutes,
+        at.0
+    )
+    .execute(pool)
+    .await?;
+    Ok(result.rows_affected() == 1)
 }

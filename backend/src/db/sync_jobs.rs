@@ -1,44 +1,68 @@
-//! Queries on `sync_jobs`.
+//! Queries on `sync_jobs`. Rows are read through the `sync_job_rows` view, which renders
+//! each as one JSON object with the fields of [`JobRow`]: the row shape is written once.
 
+use serde::Deserialize;
 use sqlx::SqlitePool;
 
 use super::DbError;
 use crate::domain::{
     filter::FilterId,
-    sync_job::{JobStatus, SyncJob, SyncJobId},
+    sync_job::{JobCounts, JobOptions, JobStatus, SyncJob, SyncJobId, Trigger},
     time::UnixTime,
 };
 
 /// A `sync_jobs` row as stored.
+#[derive(Deserialize)]
 pub(super) struct JobRow {
-    pub id: i64,
-    pub filter_id: i64,
-    pub status: String,
-    pub created_at: i64,
-    pub completed_at: Option<i64>,
-    pub total_fetched: i64,
-    pub total_added: i64,
-    pub error_message: Option<String>,
+    id: i64,
+    filter_id: i64,
+    status: String,
+    created_at: i64,
+    completed_at: Option<i64>,
+    dry_run: i64,
+    started_by: String,
+    total_fetched: i64,
+    total_added: i64,
+    total_updated: i64,
+    total_removed: i64,
+    total_skipped: i64,
+    total_held: i64,
+    total_unchanged: i64,
+    error_message: Option<String>,
 }
 
 impl TryFrom<JobRow> for SyncJob {
     type Error = DbError;
 
     fn try_from(row: JobRow) -> Result<Self, DbError> {
+        let corrupt = |e: &dyn std::fmt::Display| DbError::Corrupt(e.to_string());
         Ok(SyncJob {
             id: SyncJobId(row.id),
             filter_id: FilterId(row.filter_id),
-            status: row
-                .status
-                .parse()
-                .map_err(|e| DbError::Corrupt(format!("{e}")))?,
+            status: row.status.parse().map_err(|e| corrupt(&e))?,
             created_at: UnixTime(row.created_at),
             completed_at: row.completed_at.map(UnixTime),
-            total_fetched: row.total_fetched,
-            total_added: row.total_added,
+            dry_run: row.dry_run != 0,
+            trigger: row.started_by.parse().map_err(|e| corrupt(&e))?,
+            counts: JobCounts {
+                fetched: row.total_fetched,
+                added: row.total_added,
+                updated: row.total_updated,
+                removed: row.total_removed,
+                skipped: row.total_skipped,
+                held: row.total_held,
+                unchanged: row.total_unchanged,
+            },
             error_message: row.error_message,
         })
     }
+}
+
+/// Jobs from a JSON array of `sync_job_rows` objects.
+fn parse_jobs(json: &str) -> Result<Vec<SyncJob>, DbError> {
+    let rows: Vec<JobRow> = serde_json::from_str(json)
+        .map_err(|e| DbError::Corrupt(format!("the job rows' JSON: {e}")))?;
+    rows.into_iter().map(SyncJob::try_from).collect()
 }
 
 /// Which jobs to list: newest first, strictly older than `before` when given.
@@ -51,19 +75,13 @@ pub struct JobQuery {
 }
 
 pub async fn get(pool: &SqlitePool, id: SyncJobId) -> Result<Option<SyncJob>, DbError> {
-    sqlx::query_as!(
-        JobRow,
-        r#"
-        SELECT id AS "id!", filter_id, status, created_at, completed_at,
-               total_fetched, total_added, error_message
-        FROM sync_jobs WHERE id = ?1
-        "#,
+    let rows = sqlx::query_scalar!(
+        r#"SELECT json_group_array(json(row)) AS "rows!: String" FROM sync_job_rows WHERE id = ?1"#,
         id.0
     )
-    .fetch_optional(pool)
-    .await?
-    .map(SyncJob::try_from)
-    .transpose()
+    .fetch_one(pool)
+    .await?;
+    Ok(parse_jobs(&rows)?.pop())
 }
 
 /// Keyset pagination on the primary key, so a page costs the same however long the history.
@@ -75,42 +93,38 @@ pub async fn list(pool: &SqlitePool, query: JobQuery) -> Result<Vec<SyncJob>, Db
     // from using the (filter_id, id) index for one filter's history.
     let rows = match query.filter_id {
         Some(filter_id) => {
-            sqlx::query_as!(
-                JobRow,
+            sqlx::query_scalar!(
                 r#"
-                SELECT id AS "id!", filter_id, status, created_at, completed_at,
-                       total_fetched, total_added, error_message
-                FROM sync_jobs
-                WHERE filter_id = ?1 AND id < ?2 AND (?3 IS NULL OR status = ?3)
-                ORDER BY id DESC LIMIT ?4
+                SELECT json_group_array(json(row) ORDER BY id DESC) AS "rows!: String"
+                FROM (SELECT id, row FROM sync_job_rows
+                      WHERE filter_id = ?1 AND id < ?2 AND (?3 IS NULL OR status = ?3)
+                      ORDER BY id DESC LIMIT ?4)
                 "#,
                 filter_id.0,
                 before,
                 status,
                 limit
             )
-            .fetch_all(pool)
+            .fetch_one(pool)
             .await?
         }
         None => {
-            sqlx::query_as!(
-                JobRow,
+            sqlx::query_scalar!(
                 r#"
-                SELECT id AS "id!", filter_id, status, created_at, completed_at,
-                       total_fetched, total_added, error_message
-                FROM sync_jobs
-                WHERE id < ?1 AND (?2 IS NULL OR status = ?2)
-                ORDER BY id DESC LIMIT ?3
+                SELECT json_group_array(json(row) ORDER BY id DESC) AS "rows!: String"
+                FROM (SELECT id, row FROM sync_job_rows
+                      WHERE id < ?1 AND (?2 IS NULL OR status = ?2)
+                      ORDER BY id DESC LIMIT ?3)
                 "#,
                 before,
                 status,
                 limit
             )
-            .fetch_all(pool)
+            .fetch_one(pool)
             .await?
         }
     };
-    rows.into_iter().map(SyncJob::try_from).collect()
+    parse_jobs(&rows)
 }
 
 /// Starts a job for an active filter that has none running, as one statement: SQLite runs it
@@ -120,24 +134,29 @@ pub async fn start(
     pool: &SqlitePool,
     filter_id: FilterId,
     at: UnixTime,
+    options: JobOptions,
+    trigger: Trigger,
 ) -> Result<Option<SyncJob>, DbError> {
-    sqlx::query_as!(
-        JobRow,
+    let trigger = trigger.as_str();
+    let id = sqlx::query_scalar!(
         r#"
-        INSERT INTO sync_jobs (filter_id, status, created_at)
-        SELECT f.id, 'processing', ?2 FROM filters f
+        INSERT INTO sync_jobs (filter_id, status, created_at, dry_run, started_by)
+        SELECT f.id, 'processing', ?2, ?3, ?4 FROM filters f
         WHERE f.id = ?1 AND f.deleted_at IS NULL
           AND NOT EXISTS (SELECT 1 FROM sync_jobs j WHERE j.filter_id = f.id AND j.status = 'processing')
-        RETURNING id AS "id!", filter_id, status, created_at, completed_at,
-                  total_fetched, total_added, error_message
+        RETURNING id AS "id!"
         "#,
         filter_id.0,
-        at.0
+        at.0,
+        options.dry_run,
+        trigger
     )
     .fetch_optional(pool)
-    .await?
-    .map(SyncJob::try_from)
-    .transpose()
+    .await?;
+    match id {
+        Some(id) => get(pool, SyncJobId(id)).await,
+        None => Ok(None),
+    }
 }
 
 /// The filter's running job, if any.
@@ -151,16 +170,27 @@ pub async fn running(pool: &SqlitePool, filter_id: FilterId) -> Result<Option<Sy
     Ok(id.map(SyncJobId))
 }
 
-/// Progress while the job runs.
-pub async fn set_fetched(
+/// The counts so far, while the job runs.
+pub async fn set_progress(
     pool: &SqlitePool,
     id: SyncJobId,
-    total_fetched: i64,
+    counts: &JobCounts,
 ) -> Result<(), DbError> {
     sqlx::query!(
-        "UPDATE sync_jobs SET total_fetched = ?2 WHERE id = ?1 AND status = 'processing'",
+        r#"
+        UPDATE sync_jobs SET total_fetched = ?2, total_added = ?3, total_updated = ?4,
+                             total_removed = ?5, total_skipped = ?6, total_held = ?7,
+                             total_unchanged = ?8
+        WHERE id = ?1 AND status = 'processing'
+        "#,
         id.0,
-        total_fetched
+        counts.fetched,
+        counts.added,
+        counts.updated,
+        counts.removed,
+        counts.skipped,
+        counts.held,
+        counts.unchanged
     )
     .execute(pool)
     .await?;
@@ -173,21 +203,28 @@ pub async fn finish(
     id: SyncJobId,
     status: JobStatus,
     at: UnixTime,
-    (total_fetched, total_added): (i64, i64),
+    counts: &JobCounts,
     error_message: Option<&str>,
 ) -> Result<(), DbError> {
     let status = status.as_str();
     sqlx::query!(
         r#"
         UPDATE sync_jobs SET status = ?2, completed_at = ?3, total_fetched = ?4,
-                             total_added = ?5, error_message = ?6
+                             total_added = ?5, total_updated = ?6, total_removed = ?7,
+                             total_skipped = ?8, total_held = ?9, total_unchanged = ?10,
+                             error_message = ?11
         WHERE id = ?1 AND status = 'processing'
         "#,
         id.0,
         status,
         at.0,
-        total_fetched,
-        total_added,
+        counts.fetched,
+        counts.added,
+        counts.updated,
+        counts.removed,
+        counts.skipped,
+        counts.held,
+        counts.unchanged,
         error_message
     )
     .execute(pool)

@@ -1,12 +1,11 @@
 //! From a Pipedrive person to the contact we send to Brevo: which email, which names.
 
-use std::collections::HashSet;
-
 use sha2::{Digest, Sha256};
 
 /// A Pipedrive person, reduced to what the sync needs.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Person {
+    pub id: i64,
     pub name: Option<String>,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
@@ -19,44 +18,25 @@ pub struct PersonEmail {
     pub primary: bool,
 }
 
-/// A Brevo contact: a normalised email and optional names.
+/// A Brevo contact: a normalised email, the person it comes from, and optional names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Contact {
     pub email: String,
+    pub person_id: i64,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
 }
 
-/// A set of normalised email addresses, kept as 128-bit digests: a sync holds every address
-/// of a filter and of its list, and 16 bytes each keeps a million-person sync small. (Two
-/// addresses would need to collide in 128 bits of SHA-256 to be confused.)
-#[derive(Debug, Default, Clone)]
-pub struct EmailSet(HashSet<[u8; 16]>);
+/// A normalised email address as a 128-bit digest: a sync holds every address of a filter
+/// and of its list, and 16 bytes each keeps a million-person sync small. (Two addresses
+/// would need to collide in 128 bits of SHA-256 to be confused.)
+pub type EmailKey = [u8; 16];
 
-impl EmailSet {
-    fn key(email: &str) -> [u8; 16] {
-        let digest = Sha256::digest(email.as_bytes());
-        let mut key = [0u8; 16];
-        key.copy_from_slice(&digest[..16]);
-        key
-    }
-
-    /// Adds the address; `false` if it was already there.
-    pub fn insert(&mut self, email: &str) -> bool {
-        self.0.insert(Self::key(email))
-    }
-
-    pub fn contains(&self, email: &str) -> bool {
-        self.0.contains(&Self::key(email))
-    }
-
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
+pub fn email_key(email: &str) -> EmailKey {
+    let digest = Sha256::digest(email.as_bytes());
+    let mut key = [0u8; 16];
+    key.copy_from_slice(&digest[..16]);
+    key
 }
 
 /// The person's contact, or `None` when they have no usable email.
@@ -65,22 +45,36 @@ pub fn contact_from(person: &Person) -> Option<Contact> {
     let (first_name, last_name) = names(person);
     Some(Contact {
         email,
+        person_id: person.id,
         first_name,
         last_name,
     })
 }
 
+/// Why a person has no contact, for the change log.
+pub fn missing_contact_reason(person: &Person) -> String {
+    match chosen_address(&person.emails) {
+        None => "no email address in Pipedrive".to_owned(),
+        Some(address) => format!("not a valid email address: {:?}", address.trim()),
+    }
+}
+
 /// The primary email if it is non-empty, else the first non-empty one; trimmed and
 /// lower-cased; `None` if that address is not valid.
 pub fn choose_email(emails: &[PersonEmail]) -> Option<String> {
+    let email = chosen_address(emails)?.trim().to_lowercase();
+    is_valid_email(&email).then_some(email)
+}
+
+/// The address the person is synced by, as entered.
+fn chosen_address(emails: &[PersonEmail]) -> Option<&str> {
     let non_empty = |e: &&PersonEmail| !e.value.trim().is_empty();
     let chosen = emails
         .iter()
         .filter(non_empty)
         .find(|e| e.primary)
         .or_else(|| emails.iter().find(non_empty))?;
-    let email = chosen.value.trim().to_lowercase();
-    is_valid_email(&email).then_some(email)
+    Some(&chosen.value)
 }
 
 /// A pragmatic check of what Brevo will accept: `local@domain.tld`, no spaces or control
@@ -175,6 +169,7 @@ mod tests {
     #[test]
     fn names_come_from_the_fields_or_the_full_name() {
         let person = |name: Option<&str>, first: Option<&str>, last: Option<&str>| Person {
+            id: 1,
             name: name.map(Into::into),
             first_name: first.map(Into::into),
             last_name: last.map(Into::into),
@@ -200,12 +195,9 @@ mod tests {
     }
 
     #[test]
-    fn an_email_set_tells_members_apart() {
-        let mut set = EmailSet::default();
-        assert!(set.insert("a@example.com"));
-        assert!(!set.insert("a@example.com"));
-        assert!(set.contains("a@example.com") && !set.contains("b@example.com"));
-        assert_eq!(set.len(), 1);
+    fn email_keys_tell_addresses_apart() {
+        assert_eq!(email_key("a@example.com"), email_key("a@example.com"));
+        assert_ne!(email_key("a@example.com"), email_key("b@example.com"));
     }
 
     proptest! {

@@ -1,9 +1,9 @@
 //! Person filters mirrored from Pipedrive, and how a fresh Pipedrive listing is reconciled
 //! with the stored ones.
 
-use std::{collections::HashMap, fmt};
+use std::{collections::HashMap, fmt, str::FromStr};
 
-use super::{sync_job::SyncJob, time::UnixTime};
+use super::time::UnixTime;
 
 /// Pipedrive's filter id, which is also our primary key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -20,10 +20,53 @@ pub struct Filter {
     pub id: FilterId,
     pub name: String,
     pub brevo_list_id: Option<i64>,
+    /// The list's name as the service last created or renamed it.
+    pub brevo_list_name: Option<String>,
     pub deleted_at: Option<UnixTime>,
-    /// The newest sync job of this filter, if it ever ran.
-    pub last_job: Option<SyncJob>,
+    pub mode: SyncMode,
+    /// Minutes between scheduled syncs; `None`: manual only.
+    pub schedule_minutes: Option<u32>,
+    /// When the schedule next starts a sync.
+    pub next_sync_at: Option<UnixTime>,
 }
+
+/// What a sync may do to the filter's list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SyncMode {
+    /// The list equals the filter: adds, updates and removes.
+    Mirror,
+    /// Adds and updates; nobody is removed.
+    Additive,
+}
+
+impl SyncMode {
+    pub const ALL: [SyncMode; 2] = [Self::Mirror, Self::Additive];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Mirror => "mirror",
+            Self::Additive => "additive",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("unknown sync mode {0:?}: expected mirror or additive")]
+pub struct UnknownSyncMode(pub String);
+
+impl FromStr for SyncMode {
+    type Err = UnknownSyncMode;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|mode| mode.as_str() == s)
+            .ok_or_else(|| UnknownSyncMode(s.to_owned()))
+    }
+}
+
+/// The longest schedule interval: a week.
+pub const MAX_SCHEDULE_MINUTES: u32 = 7 * 24 * 60;
 
 /// A person filter as Pipedrive lists it now.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -48,6 +48,64 @@ impl FromStr for JobStatus {
     }
 }
 
+/// What started a job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Trigger {
+    Manual,
+    Schedule,
+    Webhook,
+}
+
+impl Trigger {
+    pub const ALL: [Trigger; 3] = [Self::Manual, Self::Schedule, Self::Webhook];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Manual => "manual",
+            Self::Schedule => "schedule",
+            Self::Webhook => "webhook",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("unknown trigger {0:?}: expected manual, schedule or webhook")]
+pub struct UnknownTrigger(pub String);
+
+impl FromStr for Trigger {
+    type Err = UnknownTrigger;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|trigger| trigger.as_str() == s)
+            .ok_or_else(|| UnknownTrigger(s.to_owned()))
+    }
+}
+
+/// How a job is to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct JobOptions {
+    /// Derive and record the changes, write nothing to Brevo.
+    pub dry_run: bool,
+    /// Remove members even past the removal brake.
+    pub allow_mass_removal: bool,
+}
+
+/// What a job did, per kind of change. `fetched` persons are each `added`, `updated`,
+/// `unchanged` or `skipped`; `removed`, `held` and the skipped members that left the filter
+/// are list members.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct JobCounts {
+    pub fetched: i64,
+    pub added: i64,
+    pub updated: i64,
+    pub removed: i64,
+    pub skipped: i64,
+    pub held: i64,
+    pub unchanged: i64,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyncJob {
     pub id: SyncJobId,
@@ -55,8 +113,9 @@ pub struct SyncJob {
     pub status: JobStatus,
     pub created_at: UnixTime,
     pub completed_at: Option<UnixTime>,
-    pub total_fetched: i64,
-    pub total_added: i64,
+    pub dry_run: bool,
+    pub trigger: Trigger,
+    pub counts: JobCounts,
     pub error_message: Option<String>,
 }
 

@@ -5,9 +5,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::{
+    app_state::AppState,
     auth::{session::TypedSession, OPERATOR_USER_ID},
     error::{ApiError, Problem},
-    startup::AppState,
 };
 
 #[derive(Deserialize, ToSchema)]

@@ -1,14 +1,18 @@
-use actix_web::{get, http::header, post, web, HttpRequest, HttpResponse};
-use serde::{Deserialize, Serialize};
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::sync_jobs::{page_of_jobs, PageQuery, SyncJobOut, SyncJobPage};
+use super::{lookup::find_filter, sync_jobs::SyncJobOut};
 use crate::{
+    app_state::AppState,
     db,
-    domain::filter::{Filter, FilterId},
+    domain::{
+        filter::{FilterId, SyncMode, MAX_SCHEDULE_MINUTES},
+        filter_overview::FilterOverview,
+        time::UnixTime,
+    },
     error::{ApiError, NotFound, Problem},
     refresh,
-    startup::AppState,
 };
 
 #[derive(Serialize, ToSchema)]
@@ -18,23 +22,79 @@ pub struct FilterOut {
     pub name: String,
     /// The Brevo list this filter syncs into; null until the first sync creates it.
     pub brevo_list_id: Option<i64>,
+    /// The list's name in Brevo, as the service last created or renamed it.
+    pub brevo_list_name: Option<String>,
     /// Set when the filter vanished from Pipedrive (soft delete).
     #[schema(format = DateTime)]
     pub deleted_at: Option<String>,
+    pub mode: SyncModeOut,
+    /// Minutes between scheduled syncs; null: manual only.
+    #[schema(minimum = 1, maximum = 10080)]
+    pub schedule_minutes: Option<u32>,
+    /// When the schedule next starts a sync; null without a schedule.
+    #[schema(format = DateTime)]
+    pub next_sync_at: Option<String>,
     /// The newest sync job, or null if the filter never ran.
     pub last_job: Option<SyncJobOut>,
 }
 
-impl From<Filter> for FilterOut {
-    fn from(filter: Filter) -> Self {
+/// `mirror`: the list equals the filter (adds, updates, removes); `additive`: never removes.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SyncModeOut {
+    Mirror,
+    Additive,
+}
+
+impl From<SyncMode> for SyncModeOut {
+    fn from(mode: SyncMode) -> Self {
+        match mode {
+            SyncMode::Mirror => Self::Mirror,
+            SyncMode::Additive => Self::Additive,
+        }
+    }
+}
+
+impl From<SyncModeOut> for SyncMode {
+    fn from(mode: SyncModeOut) -> Self {
+        match mode {
+            SyncModeOut::Mirror => Self::Mirror,
+            SyncModeOut::Additive => Self::Additive,
+        }
+    }
+}
+
+impl From<FilterOverview> for FilterOut {
+    fn from(FilterOverview { filter, last_job }: FilterOverview) -> Self {
         Self {
             id: filter.id.0,
             name: filter.name,
             brevo_list_id: filter.brevo_list_id,
+            brevo_list_name: filter.brevo_list_name,
             deleted_at: filter.deleted_at.map(|t| t.to_rfc3339()),
-            last_job: filter.last_job.map(SyncJobOut::from),
+            mode: filter.mode.into(),
+            schedule_minutes: filter.schedule_minutes,
+            next_sync_at: filter.next_sync_at.map(|t| t.to_rfc3339()),
+            last_job: last_job.map(SyncJobOut::from),
         }
     }
+}
+
+/// The settings to change; absent fields stay as they are.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"mode": "mirror", "schedule_minutes": 60}))]
+pub struct UpdateFilterIn {
+    pub mode: Option<SyncModeOut>,
+    /// Minutes between scheduled syncs, 1 to 10080 (a week); null turns the schedule off.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<u32>, nullable, minimum = 1, maximum = 10080)]
+    pub schedule_minutes: Option<Option<i64>>,
+}
+
+/// Tells a field given as `null` (`Some(None)`) from one left out (`None`).
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::Error> {
+    Option::<i64>::deserialize(d).map(Some)
 }
 
 #[derive(Serialize, ToSchema)]
@@ -121,6 +181,52 @@ pub async fn refresh_filters(state: web::Data<AppState>) -> Result<HttpResponse,
     }))
 }
 
+/// Change a filter's settings
+///
+/// Sets the sync mode and the schedule. A new schedule counts its first interval from now.
+#[utoipa::path(
+    tag = "filters",
+    operation_id = "filters.update",
+    params(("id" = i64, Path, description = "Pipedrive filter id")),
+    request_body = UpdateFilterIn,
+    security(("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The filter with its new settings", body = FilterOut),
+        (status = 400, description = "Malformed JSON or a bad id", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such filter, or it was deleted", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An unknown field or a bad value", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/filters/{id:-?[0-9]+}")]
+pub async fn update_filter(
+    id: web::Path<i64>,
+    body: web::Json<UpdateFilterIn>,
+    state: web::Data<AppState>,
+) -> Result<web::Json<FilterOut>, ApiError> {
+    let schedule = match body.schedule_minutes {
+        Some(Some(minutes)) => match u32::try_from(minutes) {
+            Ok(minutes) if (1..=MAX_SCHEDULE_MINUTES).contains(&minutes) => Some(Some(minutes)),
+            _ => {
+                return Err(ApiError::InvalidBody(format!(
+                    "schedule_minutes must be between 1 and {MAX_SCHEDULE_MINUTES} (or null), got {minutes}"
+                )))
+            }
+        },
+        Some(None) => Some(None),
+        None => None,
+    };
+    let mode = body.mode.map(SyncMode::from);
+    let updated =
+        db::filters::update_settings(&state.pool, FilterId(*id), mode, schedule, UnixTime::now())
+            .await?;
+    if !updated {
+        return Err(ApiError::NotFound(NotFound::Filter(*id)));
+    }
+    Ok(web::Json(find_filter(&state, *id).await?.into()))
+}
+
 /// Get a filter
 #[utoipa::path(
     tag = "filters",
@@ -141,74 +247,4 @@ pub async fn get_filter(
     state: web::Data<AppState>,
 ) -> Result<web::Json<FilterOut>, ApiError> {
     Ok(web::Json(find_filter(&state, *id).await?.into()))
-}
-
-/// Start a sync
-///
-/// Starts syncing the filter into its Brevo list in the background and answers at once with
-/// the new job (`processing`); follow it at the `Location` given. A filter runs one job at a
-/// time.
-#[utoipa::path(
-    tag = "filters",
-    operation_id = "filters.start_sync",
-    params(("id" = i64, Path, description = "Pipedrive filter id")),
-    security(("session_cookie" = [])),
-    responses(
-        (status = 202, description = "The job started", body = SyncJobOut,
-            headers(("Location" = String, description = "The job: /api/sync-jobs/{job_id}"))),
-        (status = 400, description = "The id is not an integer", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such filter, or it was deleted", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A job of this filter is running; `job_id` names it", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The server is shutting down", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[post("/filters/{id}/sync")]
-pub async fn start_sync(
-    id: web::Path<i64>,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
-    let job = state.runner.start(FilterId(*id)).await?;
-    Ok(HttpResponse::Accepted()
-        .insert_header((header::LOCATION, format!("/api/sync-jobs/{}", job.id)))
-        .json(SyncJobOut::from(job)))
-}
-
-/// A filter's sync jobs
-///
-/// Newest first, paginated with `limit` and `before`.
-#[utoipa::path(
-    tag = "filters",
-    operation_id = "filters.list_sync_jobs",
-    params(("id" = i64, Path, description = "Pipedrive filter id"), PageQuery),
-    security(("session_cookie" = [])),
-    responses(
-        (status = 200, description = "A page of jobs", body = SyncJobPage),
-        (status = 400, description = "Invalid id or paging", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such filter", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[get("/filters/{id}/sync-jobs")]
-pub async fn list_filter_sync_jobs(
-    request: HttpRequest,
-    id: web::Path<i64>,
-    page: web::Query<PageQuery>,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
-    let key = format!("filter {id} jobs {page:?}");
-    state
-        .read_cache
-        .json(&request, key, || async {
-            let filter = find_filter(&state, *id).await?;
-            page_of_jobs(&state, Some(filter.id), None, &page).await
-        })
-        .await
-}
-
-/// The filter, soft-deleted or not, or a 404 problem.
-pub(super) async fn find_filter(state: &AppState, id: i64) -> Result<Filter, ApiError> {
-    db::filters::get(&state.pool, FilterId(id))
-        .await?
-        .ok_or(ApiError::NotFound(NotFound::Filter(id)))
 }

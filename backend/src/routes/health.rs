@@ -2,7 +2,7 @@ use actix_web::{get, web, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::{db, error::ApiError, startup::AppState};
+use crate::{app_state::AppState, db, error::ApiError};
 
 #[derive(Serialize, ToSchema)]
 pub struct HealthOut {

@@ -6,7 +6,7 @@ use actix_web::{http::header, web, HttpRequest, HttpResponse};
 use secrecy::ExposeSecret;
 use subtle::ConstantTimeEq;
 
-use crate::{error::ApiError, metrics, startup::AppState};
+use crate::{app_state::AppState, error::ApiError, metrics};
 
 pub async fn metrics(
     req: HttpRequest,

@@ -2,11 +2,13 @@
 //! the response. DTOs live next to the handlers that use them.
 
 pub mod auth;
+pub mod changes;
+pub mod filter_sync;
 pub mod filters;
 pub mod health;
+mod lookup;
 pub mod metrics;
 pub mod openapi;
-pub mod read_cache;
 pub mod spa;
 pub mod sync_jobs;
 
@@ -21,7 +23,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::error::ApiError;
 
 /// Largest accepted JSON body; the API's inputs are tiny.
-const JSON_LIMIT: usize = 16 * 1024;
+pub(crate) const JSON_LIMIT: usize = 16 * 1024;
 
 /// Registers every API handler (paths relative to `/api`), collecting them into the spec.
 pub fn configure_api(cfg: &mut ServiceConfig) {
@@ -33,10 +35,13 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
         .service(filters::list_filters)
         .service(filters::refresh_filters)
         .service(filters::get_filter)
-        .service(filters::start_sync)
-        .service(filters::list_filter_sync_jobs)
+        .service(filters::update_filter)
+        .service(filter_sync::start_sync)
+        .service(filter_sync::list_filter_sync_jobs)
         .service(sync_jobs::list_sync_jobs)
-        .service(sync_jobs::get_sync_job);
+        .service(sync_jobs::get_sync_job)
+        .service(changes::list_changes)
+        .service(changes::changes_csv);
 }
 
 /// Extractor settings that turn every malformed input into a problem document.

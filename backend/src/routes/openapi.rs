@@ -1,6 +1,6 @@
 use actix_web::{get, web, HttpResponse};
 
-use crate::startup::AppState;
+use crate::app_state::AppState;
 
 /// OpenAPI document
 ///

@@ -2,15 +2,15 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::filters::find_filter;
+use super::lookup::{find_filter, find_job};
 use crate::{
+    app_state::AppState,
     db::{self, sync_jobs::JobQuery},
     domain::{
         filter::FilterId,
-        sync_job::{JobStatus, SyncJob, SyncJobId},
+        sync_job::{JobStatus, SyncJob, SyncJobId, Trigger},
     },
-    error::{ApiError, NotFound, Problem},
-    startup::AppState,
+    error::{ApiError, Problem},
 };
 
 const DEFAULT_PAGE_SIZE: u32 = 50;
@@ -27,10 +27,24 @@ pub struct SyncJobOut {
     /// When it ended; null while processing.
     #[schema(format = DateTime)]
     pub completed_at: Option<String>,
-    /// Persons read from Pipedrive so far.
+    /// A preview: the changes were derived and recorded, nothing was written to Brevo.
+    pub dry_run: bool,
+    pub trigger: TriggerOut,
+    /// Persons read from Pipedrive so far. Each is added, updated, unchanged or skipped.
     pub total_fetched: i64,
     /// Contacts that were not in the Brevo list before this job and were added to it.
     pub total_added: i64,
+    /// Members whose mapped attributes differed and were imported again.
+    pub total_updated: i64,
+    /// Members that left the filter and were removed from the list.
+    pub total_removed: i64,
+    /// Persons without a valid address, second persons with an address already taken,
+    /// members blocklisted in Brevo, and leavers already out of the list.
+    pub total_skipped: i64,
+    /// Removals the removal brake held back (the job then failed; see `error_message`).
+    pub total_held: i64,
+    /// Members already equal to their person: nothing written.
+    pub total_unchanged: i64,
     /// Why the job failed: which API, which status, what to check.
     pub error_message: Option<String>,
 }
@@ -41,6 +55,25 @@ pub enum JobStatusOut {
     Processing,
     Completed,
     Failed,
+}
+
+/// What started the job.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum TriggerOut {
+    Manual,
+    Schedule,
+    Webhook,
+}
+
+impl From<Trigger> for TriggerOut {
+    fn from(trigger: Trigger) -> Self {
+        match trigger {
+            Trigger::Manual => Self::Manual,
+            Trigger::Schedule => Self::Schedule,
+            Trigger::Webhook => Self::Webhook,
+        }
+    }
 }
 
 impl From<JobStatus> for JobStatusOut {
@@ -71,8 +104,15 @@ impl From<SyncJob> for SyncJobOut {
             status: job.status.into(),
             created_at: job.created_at.to_rfc3339(),
             completed_at: job.completed_at.map(|t| t.to_rfc3339()),
-            total_fetched: job.total_fetched,
-            total_added: job.total_added,
+            dry_run: job.dry_run,
+            trigger: job.trigger.into(),
+            total_fetched: job.counts.fetched,
+            total_added: job.counts.added,
+            total_updated: job.counts.updated,
+            total_removed: job.counts.removed,
+            total_skipped: job.counts.skipped,
+            total_held: job.counts.held,
+            total_unchanged: job.counts.unchanged,
             error_message: job.error_message,
         }
     }
@@ -174,10 +214,28 @@ pub async fn get_sync_job(
     id: web::Path<i64>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<SyncJobOut>, ApiError> {
-    let job = db::sync_jobs::get(&state.pool, SyncJobId(*id))
-        .await?
-        .ok_or(ApiError::NotFound(NotFound::SyncJob(*id)))?;
-    Ok(web::Json(job.into()))
+    Ok(web::Json(find_job(&state, *id).await?.into()))
+}
+
+/// The page size asked for, checked: 1 to 200, 50 when not given.
+pub fn page_limit(limit: Option<u32>) -> Result<u32, ApiError> {
+    let limit = limit.unwrap_or(DEFAULT_PAGE_SIZE);
+    if !(1..=MAX_PAGE_SIZE).contains(&limit) {
+        return Err(ApiError::InvalidQuery(format!(
+            "limit must be between 1 and {MAX_PAGE_SIZE}, got {limit}"
+        )));
+    }
+    Ok(limit)
+}
+
+/// The `before` key asked for, checked: an id, 1 or more.
+pub fn page_before(before: Option<i64>) -> Result<Option<i64>, ApiError> {
+    match before {
+        Some(before) if before < 1 => Err(ApiError::InvalidQuery(format!(
+            "before must be an id (1 or more), got {before}"
+        ))),
+        before => Ok(before),
+    }
 }
 
 /// One page of jobs; fetches one row more than asked to know whether another page follows.
@@ -187,21 +245,11 @@ pub async fn page_of_jobs(
     status: Option<JobStatus>,
     page: &PageQuery,
 ) -> Result<SyncJobPage, ApiError> {
-    let limit = page.limit.unwrap_or(DEFAULT_PAGE_SIZE);
-    if !(1..=MAX_PAGE_SIZE).contains(&limit) {
-        return Err(ApiError::InvalidQuery(format!(
-            "limit must be between 1 and {MAX_PAGE_SIZE}, got {limit}"
-        )));
-    }
-    if let Some(before) = page.before.filter(|before| *before < 1) {
-        return Err(ApiError::InvalidQuery(format!(
-            "before must be a job id (1 or more), got {before}"
-        )));
-    }
+    let limit = page_limit(page.limit)?;
     let query = JobQuery {
         filter_id,
         status,
-        before: page.before.map(SyncJobId),
+        before: page_before(page.before)?.map(SyncJobId),
         limit: limit + 1,
     };
     let mut jobs = db::sync_jobs::list(&state.pool, query).await?;

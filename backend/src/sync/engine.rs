@@ -1,50 +1,42 @@
-//! One sync job, from the filter to its Brevo list:
-//! 1. make sure the list exists (create it on the first sync, or again if deleted in Brevo);
-//! 2. read the list's current members, while
-//! 3. streaming the filter's persons from Pipedrive page by page, and
-//! 4. pushing their contacts in batch imports as they arrive, then
-//! 5. waiting for every import process to complete.
+//! One sync job, from the filter to its Brevo list, in four stages joined by bounded
+//! channels (DESIGN.md §7):
+//! 1. **read**: the filter's persons page by page from Pipedrive, and — once the list is
+//!    ready (created on the first sync, renamed when the filter was) — its members;
+//! 2. **diff**: one change per contact (`diff.rs`);
+//! 3. **apply**: imports as changes are decided, removals after the last page (`apply.rs`);
+//! 4. **record**: the counts and the change log (`record.rs`).
 //!
-//! Memory holds a few pages and the set of email addresses, whatever the filter's size.
+//! Memory holds a few pages, the members' table and the contacts not yet matched with it.
 
-use std::{
-    sync::{
-        atomic::{AtomicI64, Ordering},
-        Arc,
-    },
-    time::{Duration, Instant},
-};
+use std::sync::Arc;
 
 use sqlx::SqlitePool;
-use tokio::{
-    sync::{mpsc, oneshot},
-    task::JoinSet,
-};
-use tracing::Instrument;
+use tokio::sync::{mpsc, oneshot};
 
+use super::{
+    apply::{apply_changes, Target, Work},
+    diff::{Decisions, Diff},
+    record::{record_changes, ChangeSender, Progress},
+};
 use crate::{
     config::SyncSettings,
     db::{self, DbError},
     domain::{
-        contact::{contact_from, Contact, EmailSet, Person},
-        filter::Filter,
-        sync_job::SyncJob,
+        change::{Change, ChangeAction},
+        contact::Person,
+        filter::{Filter, SyncMode},
+        mapping::Mapping,
+        sync_job::{JobOptions, SyncJob},
     },
     upstream::{
-        brevo::{BrevoClient, ImportBatch, NameAttributes, ProcessState},
+        brevo::{BrevoClient, ListMember},
         pipedrive::PipedriveClient,
         UpstreamError,
     },
 };
 
-/// Pages buffered between the stages (reading, selecting, writing): enough to keep reading
-/// while the list is prepared.
+/// Pages buffered between the stages: enough to keep reading while the list is prepared.
 const PAGES_IN_FLIGHT: usize = 8;
-
-/// How often a running job writes its fetched count: often enough for a live dashboard, and
-/// rarely enough that a fast sync does not turn every page into a write (each write also
-/// invalidates the dashboard's cached lists). The job's end writes the exact count.
-const PROGRESS_WRITE_INTERVAL: Duration = Duration::from_secs(1);
 
 pub struct SyncDeps {
     pub pool: SqlitePool,
@@ -65,71 +57,98 @@ pub enum SyncError {
     #[error("cancelled: the server shut down before the job finished")]
     Cancelled,
     #[error("timed out: the job ran longer than {} minutes; check the upstream APIs' status and try again", .0.as_secs() / 60)]
-    TimedOut(Duration),
+    TimedOut(std::time::Duration),
     #[error("Brevo import process {process_id} ended with status {status:?}; check Contacts → Import history in Brevo.")]
     ImportEnded { process_id: i64, status: String },
+    #[error("removal brake: {held} of the list's {members} members would be removed (more than {min} and more than {percent} %), so none was; additions and updates were applied. Check the filter in Pipedrive; if the removals are right, sync again with allow_mass_removal (the dashboard's Confirm removals).")]
+    RemovalBrake {
+        held: usize,
+        members: usize,
+        min: usize,
+        percent: u32,
+    },
 }
 
-/// Where a job's contacts go, known once the list is ready.
-struct Target {
-    list_id: i64,
-    attributes: NameAttributes,
-    /// Who was in the list before this job.
-    members: EmailSet,
+/// A page of one of the two sources; `End` marks a source read to its last page, so that a
+/// source that failed half-way is never taken for a complete one.
+enum Page<T> {
+    Items(Vec<T>, usize),
+    End,
 }
 
-/// What a running job has achieved so far, readable while and after it runs.
-#[derive(Debug, Default)]
-pub struct Progress {
-    /// Persons read from Pipedrive.
-    pub fetched: AtomicI64,
-    /// Contacts new to the list whose import has completed.
-    pub added: AtomicI64,
-}
-
-/// Runs the job to its end. `progress` counts contacts as their import completes, so a failed
-/// job still reports what it achieved. Preparing the list runs alongside the first Pipedrive
-/// pages, so it costs no time on the critical path (the chain of person pages).
+/// Runs the job to its end. `progress` counts changes as they are recorded, so a failed
+/// job still reports what it achieved.
 pub async fn run_sync_job(
     deps: &SyncDeps,
     job: &SyncJob,
     filter: &Filter,
+    options: JobOptions,
     progress: &Arc<Progress>,
 ) -> Result<(), SyncError> {
     let (target_tx, target_rx) = oneshot::channel();
-    let prepare = async {
-        let list_id = ensure_list(deps, filter).await?;
-        let (attributes, members) = tokio::try_join!(
-            deps.brevo.name_attributes(),
-            deps.brevo.list_members(list_id)
-        )?;
-        // The writer may already have failed and gone; then there is no one to tell.
-        let _ = target_tx.send(Target {
-            list_id,
-            attributes,
-            members,
-        });
-        Ok::<_, SyncError>(())
+    let (persons_tx, persons_rx) = mpsc::channel(PAGES_IN_FLIGHT);
+    let (members_tx, members_rx) = mpsc::channel(PAGES_IN_FLIGHT);
+    let (work_tx, work_rx) = mpsc::channel(PAGES_IN_FLIGHT);
+    let (changes_tx, changes_rx) = mpsc::channel(4 * PAGES_IN_FLIGHT);
+    let diff_changes = changes_tx.clone();
+    let apply = async {
+        let Ok(target) = target_rx.await else {
+            return Ok(None); // Preparing failed: try_join! reports that error.
+        };
+        let target: Arc<Target> = target;
+        let diff = diff_contacts(
+            deps,
+            filter,
+            options,
+            &target,
+            persons_rx,
+            members_rx,
+            work_tx,
+            diff_changes,
+            progress,
+        );
+        let apply = apply_changes(&deps.brevo, &deps.settings, &target, work_rx, changes_tx);
+        let (outcome, ()) = tokio::try_join!(diff, apply)?;
+        Ok::<_, SyncError>(outcome)
     };
-    let (pages_tx, pages_rx) = mpsc::channel(PAGES_IN_FLIGHT);
-    let (contacts_tx, contacts_rx) = mpsc::channel(PAGES_IN_FLIGHT);
-    tokio::try_join!(
-        prepare,
-        read_persons(deps, filter, pages_tx),
-        select_contacts(deps, job, progress, pages_rx, contacts_tx),
-        write_contacts(deps, contacts_rx, target_rx, progress.clone()),
+    let (_, _, brake, ()) = tokio::try_join!(
+        read_members(deps, filter, options, target_tx, members_tx),
+        read_persons(deps, filter, progress, persons_tx),
+        apply,
+        async {
+            record_changes(&deps.pool, job.id, progress, changes_rx)
+                .await
+                .map_err(SyncError::from)
+        },
     )?;
-    Ok(())
+    match brake {
+        Some(brake) => Err(brake),
+        None => Ok(()),
+    }
 }
 
-/// The filter's Brevo list: the stored one if it still exists, else a new one (stored at once,
-/// so a failure later in the job does not create a second list next time).
-async fn ensure_list(deps: &SyncDeps, filter: &Filter) -> Result<i64, SyncError> {
+/// The filter's Brevo list, ready for the sync: the stored one if it still exists (renamed
+/// when the filter was), else a new one. A dry run creates and renames nothing.
+async fn prepare_list(
+    deps: &SyncDeps,
+    filter: &Filter,
+    dry_run: bool,
+) -> Result<Option<i64>, SyncError> {
     if let Some(list_id) = filter.brevo_list_id {
-        if deps.brevo.list_exists(list_id).await? {
-            return Ok(list_id);
+        match deps.brevo.list(list_id).await? {
+            Some(list) if list.name == filter.name || dry_run => return Ok(Some(list_id)),
+            Some(_) => {
+                deps.brevo.rename_list(list_id, &filter.name).await?;
+                db::filters::set_brevo_list(&deps.pool, filter.id, list_id, &filter.name).await?;
+                return Ok(Some(list_id));
+            }
+            None => {
+                tracing::warn!(filter_id = %filter.id, list_id, "the Brevo list was deleted; creating a new one")
+            }
         }
-        tracing::warn!(filter_id = %filter.id, list_id, "the Brevo list was deleted; creating a new one");
+    }
+    if dry_run {
+        return Ok(None);
     }
     let folder_id = match deps.settings.brevo_folder_id {
         Some(id) => id,
@@ -140,8 +159,51 @@ async fn ensure_list(deps: &SyncDeps, filter: &Filter) -> Result<i64, SyncError>
         }
     };
     let list_id = deps.brevo.create_list(&filter.name, folder_id).await?;
-    db::filters::set_brevo_list_id(&deps.pool, filter.id, list_id).await?;
-    Ok(list_id)
+    // Stored at once, so a failure later in the job does not create a second list next time.
+    db::filters::set_brevo_list(&deps.pool, filter.id, list_id, &filter.name).await?;
+    Ok(Some(list_id))
+}
+
+/// Prepares the list and the mapping, hands them to the later stages, then reads the list's
+/// members. Runs alongside the first Pipedrive pages, off the critical path.
+async fn read_members(
+    deps: &SyncDeps,
+    filter: &Filter,
+    options: JobOptions,
+    target_tx: oneshot::Sender<Arc<Target>>,
+    members_tx: mpsc::Sender<Page<ListMember>>,
+) -> Result<(), SyncError> {
+    // One after the other: a bad key then fails the first request and asks nothing more.
+    let list_id = prepare_list(deps, filter, options.dry_run).await?;
+    let names = deps.brevo.name_attributes().await?;
+    let target = Arc::new(Target {
+        list_id,
+        mapping: Mapping::first_and_last_name(names.first, names.last),
+        dry_run: options.dry_run,
+    });
+    if target_tx.send(target).is_err() {
+        return Ok(()); // A later stage failed; its error is the job's.
+    }
+    if let Some(list_id) = list_id {
+        let mut offset = 0;
+        loop {
+            let page = deps.brevo.members_page(list_id, offset).await?;
+            let read = page.contacts.len();
+            offset += read;
+            if members_tx
+                .send(Page::Items(page.contacts, page.count))
+                .await
+                .is_err()
+            {
+                return Ok(());
+            }
+            if read == 0 || offset >= page.count {
+                break;
+            }
+        }
+    }
+    let _ = members_tx.send(Page::End).await;
+    Ok(())
 }
 
 /// Reads the filter's persons page by page. It only fetches: everything else happens in the
@@ -149,156 +211,91 @@ async fn ensure_list(deps: &SyncDeps, filter: &Filter) -> Result<i64, SyncError>
 async fn read_persons(
     deps: &SyncDeps,
     filter: &Filter,
-    pages_tx: mpsc::Sender<Vec<Person>>,
+    progress: &Progress,
+    persons_tx: mpsc::Sender<Page<Person>>,
 ) -> Result<(), SyncError> {
     let mut pages = deps.pipedrive.persons(filter.id);
     while let Some(page) = pages.next_page().await? {
-        if pages_tx.send(page).await.is_err() {
-            break; // A later stage failed; its error is the job's.
+        progress.add_fetched(page.len());
+        if persons_tx.send(Page::Items(page, 0)).await.is_err() {
+            return Ok(()); // A later stage failed; its error is the job's.
         }
     }
+    let _ = persons_tx.send(Page::End).await;
     Ok(())
 }
 
-/// Records progress and turns each page into its new contacts: persons without a valid email
-/// are skipped, and an address seen before in this job is not sent again.
-async fn select_contacts(
+/// Derives the changes as pages of either source arrive; after the last page of both, the
+/// removals (or, past the brake, the held ones). Returns the brake's error when it held.
+#[allow(clippy::too_many_arguments)]
+async fn diff_contacts(
     deps: &SyncDeps,
-    job: &SyncJob,
+    filter: &Filter,
+    options: JobOptions,
+    target: &Target,
+    mut persons_rx: mpsc::Receiver<Page<Person>>,
+    mut members_rx: mpsc::Receiver<Page<ListMember>>,
+    work_tx: mpsc::Sender<Work>,
+    changes_tx: ChangeSender,
     progress: &Progress,
-    mut pages_rx: mpsc::Receiver<Vec<Person>>,
-    contacts_tx: mpsc::Sender<Vec<Contact>>,
-) -> Result<(), SyncError> {
-    let mut seen = EmailSet::default();
-    let mut last_write: Option<Instant> = None;
-    while let Some(page) = pages_rx.recv().await {
-        let fetched = progress
-            .fetched
-            .fetch_add(page.len() as i64, Ordering::Relaxed)
-            + page.len() as i64;
-        if last_write.is_none_or(|at| at.elapsed() >= PROGRESS_WRITE_INTERVAL) {
-            db::sync_jobs::set_fetched(&deps.pool, job.id, fetched).await?;
-            last_write = Some(Instant::now());
+) -> Result<Option<SyncError>, SyncError> {
+    let mut diff = Diff::new(target.mapping.clone());
+    let (mut persons_done, mut members_done) = (false, false);
+    while !(persons_done && members_done) {
+        let mut out = Decisions::default();
+        tokio::select! {
+            page = members_rx.recv(), if !members_done => match page {
+                Some(Page::Items(members, total)) => diff.add_members(members, total, &mut out),
+                Some(Page::End) => {
+                    members_done = true;
+                    diff.members_complete(&mut out);
+                }
+                None => return Ok(None), // The reader failed; its error is the job's.
+            },
+            page = persons_rx.recv(), if !persons_done => match page {
+                Some(Page::Items(persons, _)) => diff.add_persons(&persons, &mut out),
+                Some(Page::End) => persons_done = true,
+                None => return Ok(None),
+            },
         }
-        let contacts: Vec<Contact> = page
-            .iter()
-            .filter_map(contact_from)
-            .filter(|contact| seen.insert(&contact.email))
-            .collect();
-        if contacts_tx.send(contacts).await.is_err() {
-            break;
+        progress.add_unchanged(out.unchanged);
+        if !out.skipped.is_empty() && changes_tx.send(out.skipped).await.is_err() {
+            return Ok(None);
+        }
+        if !out.writes.is_empty() && work_tx.send(Work::Writes(out.writes)).await.is_err() {
+            return Ok(None);
         }
     }
-    Ok(())
-}
-
-/// Batches contacts into imports as pages arrive, then waits for every import to complete.
-async fn write_contacts(
-    deps: &SyncDeps,
-    mut pages_rx: mpsc::Receiver<Vec<Contact>>,
-    target_rx: oneshot::Receiver<Target>,
-    progress: Arc<Progress>,
-) -> Result<(), SyncError> {
-    // Imports wait for the members list, so that none of this job's can land before we know
-    // who was in the list already. A dropped sender means preparing failed: try_join!
-    // reports that error, so this one is never seen.
-    let Ok(target) = target_rx.await else {
-        return Ok(());
-    };
+    if filter.mode == SyncMode::Additive {
+        return Ok(None);
+    }
+    let leavers = diff.leavers();
+    let members = diff.member_count();
     let settings = &deps.settings;
-    let new_batch = || ImportBatch::new(target.list_id, settings.import_max_bytes);
-    let mut imports = JoinSet::new();
-    let mut open = OpenBatch {
-        batch: new_batch(),
-        new_contacts: 0,
-    };
-    // Small first imports get contacts into Brevo early; later ones grow to save requests.
-    let mut flush_at = settings.first_import_contacts.max(1);
-
-    while let Some(contacts) = pages_rx.recv().await {
-        for contact in contacts {
-            if !open.batch.try_push(&contact, &target.attributes) {
-                let (full, new_contacts) = open.take(new_batch());
-                start_import(deps, full, new_contacts, &progress, &mut imports).await?;
-                assert!(
-                    open.batch.try_push(&contact, &target.attributes),
-                    "one contact fits an empty batch"
-                );
-            }
-            open.new_contacts += i64::from(!target.members.contains(&contact.email));
-        }
-        if open.batch.len() >= flush_at {
-            let (full, new_contacts) = open.take(new_batch());
-            start_import(deps, full, new_contacts, &progress, &mut imports).await?;
-            flush_at = flush_at.saturating_mul(2);
-        }
+    let brake = !options.dry_run
+        && !options.allow_mass_removal
+        && leavers.len() > settings.removal_brake_min
+        && leavers.len() * 100 > members * settings.removal_brake_percent as usize;
+    if !brake {
+        let _ = work_tx.send(Work::Removals(leavers)).await;
+        return Ok(None);
     }
-    if !open.batch.is_empty() {
-        start_import(deps, open.batch, open.new_contacts, &progress, &mut imports).await?;
-    }
-    while let Some(finished) = imports.join_next().await {
-        finished.expect("import waiters do not panic")?;
-    }
-    Ok(())
-}
-
-/// The batch being filled, and how many of its contacts are new to the list.
-struct OpenBatch {
-    batch: ImportBatch,
-    new_contacts: i64,
-}
-
-impl OpenBatch {
-    /// Hands over the filled batch and its count, starting `empty` in its place.
-    fn take(&mut self, empty: ImportBatch) -> (ImportBatch, i64) {
-        (
-            std::mem::replace(&mut self.batch, empty),
-            std::mem::take(&mut self.new_contacts),
-        )
-    }
-}
-
-/// Sends one import and leaves a task waiting for its process; when that completes, the
-/// batch's contacts that were new to the list count as added.
-async fn start_import(
-    deps: &SyncDeps,
-    batch: ImportBatch,
-    new_contacts: i64,
-    progress: &Arc<Progress>,
-    imports: &mut JoinSet<Result<(), SyncError>>,
-) -> Result<(), SyncError> {
-    let process_id = deps.brevo.import(batch).await?;
-    let brevo = deps.brevo.clone();
-    let settings = deps.settings.clone();
-    let progress = progress.clone();
-    // In the job's span, so the waiter's log lines name the job too.
-    imports.spawn(
-        async move {
-            wait_for_import(&brevo, process_id, &settings).await?;
-            progress.added.fetch_add(new_contacts, Ordering::Relaxed);
-            Ok(())
-        }
-        .in_current_span(),
-    );
-    Ok(())
-}
-
-/// Polls the import's process, sparingly (Brevo allows 100 such requests per hour), until it
-/// completes.
-async fn wait_for_import(
-    brevo: &BrevoClient,
-    process_id: i64,
-    settings: &SyncSettings,
-) -> Result<(), SyncError> {
-    let mut delay = settings.process_poll_initial;
-    loop {
-        tokio::time::sleep(delay).await;
-        match brevo.process_state(process_id).await? {
-            (ProcessState::Completed, _) => return Ok(()),
-            (ProcessState::Pending, _) => delay = (delay * 2).min(settings.process_poll_max),
-            (ProcessState::Other, status) => {
-                return Err(SyncError::ImportEnded { process_id, status })
-            }
-        }
-    }
+    let held = leavers.len();
+    let reason = format!("removal brake: {held} of {members} members would leave the list");
+    let changes = leavers
+        .into_iter()
+        .map(|email| Change {
+            action: ChangeAction::Held,
+            email: Some(email),
+            person_id: None,
+            reason: Some(reason.clone()),
+        })
+        .collect();
+    let _ = changes_tx.send(changes).await;
+    Ok(Some(SyncError::RemovalBrake {
+        held,
+        members,
+        min: settings.removal_brake_min,
+        percent: settings.removal_brake_percent,
+    }))
 }

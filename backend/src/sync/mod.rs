@@ -1,5 +1,9 @@
-//! Sync jobs: the engine that copies a filter's persons into its Brevo list, and the runner
-//! that owns the jobs' tasks. Nothing here knows about HTTP.
+//! Sync jobs: the engine that mirrors a filter's persons into its Brevo list, its stages,
+//! and the runner that owns the jobs' tasks. Nothing here knows about HTTP.
 
+mod apply;
+mod diff;
 pub mod engine;
+mod members;
+pub mod record;
 pub mod runner;

@@ -1,23 +1,23 @@
 //! Owns the sync jobs' tasks: starts them, records how each ends, and on shutdown cancels
 //! them so that none is left `processing`.
 
-use std::{
-    sync::{atomic::Ordering, Arc},
-    time::Duration,
-};
+use std::{sync::Arc, time::Duration};
 
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
 use tracing::Instrument;
 
-use super::engine::{run_sync_job, Progress, SyncDeps, SyncError};
+use super::{
+    engine::{run_sync_job, SyncDeps, SyncError},
+    record::Progress,
+};
 use crate::{
     db::{self, DbError},
     domain::{
         filter::{Filter, FilterId},
-        sync_job::{JobStatus, SyncJob, SyncJobId},
+        sync_job::{JobCounts, JobOptions, JobStatus, SyncJob, SyncJobId, Trigger},
         time::UnixTime,
     },
-    error::error_chain,
+    telemetry::error_chain,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -31,6 +31,9 @@ pub enum StartError {
     },
     #[error("the server is shutting down")]
     ShuttingDown,
+    /// Jobs of the filter kept starting and ending between our checks.
+    #[error("filter {0}'s jobs kept changing while this one started")]
+    Contended(FilterId),
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -57,34 +60,40 @@ impl JobRunner {
     }
 
     /// Records a `processing` job and starts it in the background.
-    pub async fn start(&self, filter_id: FilterId) -> Result<SyncJob, StartError> {
+    pub async fn start(
+        &self,
+        filter_id: FilterId,
+        options: JobOptions,
+        trigger: Trigger,
+    ) -> Result<SyncJob, StartError> {
         let pool = &self.deps.pool;
         // A second pass covers a running job that ended between the two statements below.
         for _ in 0..2 {
             if self.shutdown.is_cancelled() {
                 return Err(StartError::ShuttingDown);
             }
-            if let Some(job) = db::sync_jobs::start(pool, filter_id, UnixTime::now()).await? {
+            let started =
+                db::sync_jobs::start(pool, filter_id, UnixTime::now(), options, trigger).await?;
+            if let Some(job) = started {
                 let filter = db::filters::get(pool, filter_id)
                     .await?
-                    .ok_or(StartError::FilterNotFound(filter_id))?;
-                self.spawn(job.clone(), filter);
+                    .ok_or(StartError::FilterNotFound(filter_id))?
+                    .filter;
+                self.spawn(job.clone(), filter, options);
                 return Ok(job);
             }
             match db::filters::get(pool, filter_id).await? {
-                Some(filter) if filter.deleted_at.is_none() => {}
+                Some(overview) if overview.filter.deleted_at.is_none() => {}
                 _ => return Err(StartError::FilterNotFound(filter_id)),
             }
             if let Some(job_id) = db::sync_jobs::running(pool, filter_id).await? {
                 return Err(StartError::AlreadyRunning { filter_id, job_id });
             }
         }
-        Err(StartError::Db(DbError::Corrupt(format!(
-            "could not start a job for filter {filter_id}"
-        ))))
+        Err(StartError::Contended(filter_id))
     }
 
-    fn spawn(&self, job: SyncJob, filter: Filter) {
+    fn spawn(&self, job: SyncJob, filter: Filter, options: JobOptions) {
         let deps = self.deps.clone();
         let cancelled = self.shutdown.child_token();
         // Every log line of the job, the engine's and the upstream clients' included, carries
@@ -95,15 +104,14 @@ impl JobRunner {
             let started = std::time::Instant::now();
             crate::metrics::record_job_started();
             let progress = Arc::new(Progress::default());
-            let run = tokio::time::timeout(deps.settings.job_timeout, run_sync_job(&deps, &job, &filter, &progress));
+            let run = tokio::time::timeout(deps.settings.job_timeout, run_sync_job(&deps, &job, &filter, options, &progress));
             let outcome = tokio::select! {
                 finished = run => finished.unwrap_or(Err(SyncError::TimedOut(deps.settings.job_timeout))),
                 () = cancelled.cancelled() => Err(SyncError::Cancelled),
             };
-            let fetched = progress.fetched.load(Ordering::Relaxed);
-            let added = progress.added.load(Ordering::Relaxed);
-            let status = record_outcome(&deps, &job, outcome, (fetched, added)).await;
-            crate::metrics::record_job_end(status, started.elapsed().as_secs_f64(), fetched, added);
+            let counts = progress.counts();
+            let status = record_outcome(&deps, &job, outcome, &counts).await;
+            crate::metrics::record_job_end(status, started.elapsed().as_secs_f64(), counts.fetched, counts.added);
         }.instrument(span), &self.runtime);
     }
 
@@ -127,7 +135,7 @@ async fn record_outcome(
     deps: &SyncDeps,
     job: &SyncJob,
     outcome: Result<(), SyncError>,
-    (fetched, added): (i64, i64),
+    counts: &JobCounts,
 ) -> JobStatus {
     let (status, message) = match &outcome {
         Ok(()) => (JobStatus::Completed, None),
@@ -135,7 +143,7 @@ async fn record_outcome(
     };
     match &outcome {
         Ok(()) => {
-            tracing::info!(job_id = %job.id, filter_id = %job.filter_id, fetched, added, "sync job completed")
+            tracing::info!(job_id = %job.id, filter_id = %job.filter_id, ?counts, "sync job completed")
         }
         Err(err) => {
             tracing::warn!(job_id = %job.id, filter_id = %job.filter_id, error = %err, "sync job failed")
@@ -149,7 +157,7 @@ async fn record_outcome(
             job.id,
             status,
             UnixTime::now(),
-            (fetched, added),
+            counts,
             message.as_deref(),
         )
         .await;

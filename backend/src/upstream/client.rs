@@ -15,10 +15,10 @@ use url::Url;
 use super::{
     error_message,
     gate::RateGate,
-    retry::{parse_reset_seconds, parse_retry_after, RetryPolicy},
+    retry::{parse_reset_seconds, parse_retry_after},
     transport_error, Api, UpstreamError,
 };
-use crate::domain::time::UnixTime;
+use crate::{config::RetryPolicy, domain::time::UnixTime};
 
 /// What differs between the upstream APIs in how they are called.
 pub struct ApiSpec {
@@ -83,6 +83,18 @@ impl UpstreamRequest {
         }
     }
 
+    /// A replacing update: repeating it is harmless.
+    pub fn put(operation: &'static str, path: impl Into<String>, body: Bytes) -> Self {
+        Self {
+            operation,
+            method: Method::PUT,
+            path: path.into(),
+            query: Vec::new(),
+            body: Some(body),
+            retry: Retry::Always,
+        }
+    }
+
     pub fn query(mut self, name: &'static str, value: impl ToString) -> Self {
         self.query.push((name, value.to_string()));
         self
@@ -120,10 +132,6 @@ impl ApiClient {
             policy,
             gates,
         }
-    }
-
-    pub fn api(&self) -> Api {
-        self.spec.api
     }
 
     /// Sends the request and decodes a 2xx JSON answer.
@@ -185,7 +193,10 @@ impl ApiClient {
                 }
                 Err(err) => Err(err),
             };
-            crate::metrics::record_upstream(spec.api, outcome.as_ref().ok().map(|(s, ..)| *s));
+            crate::metrics::record_upstream(
+                spec.api.label(),
+                outcome.as_ref().ok().map(|(s, ..)| *s),
+            );
             let (status, headers, body) = match outcome {
                 Ok(answer) => answer,
                 Err(err) => {

@@ -18,6 +18,16 @@ pub enum Api {
     Brevo,
 }
 
+impl Api {
+    /// The metrics label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Pipedrive => "pipedrive",
+            Self::Brevo => "brevo",
+        }
+    }
+}
+
 impl fmt::Display for Api {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {

@@ -10,9 +10,9 @@ use url::Url;
 use super::{
     client::{ApiClient, ApiSpec, UpstreamRequest},
     gate::RateGate,
-    retry::RetryPolicy,
     Api, UpstreamError,
 };
+use crate::config::RetryPolicy;
 use crate::domain::{
     contact::{Person, PersonEmail},
     filter::{FilterId, RemoteFilter},
@@ -62,6 +62,7 @@ struct PersonsPaging {
 
 #[derive(Deserialize)]
 struct PersonItem {
+    id: i64,
     name: Option<String>,
     first_name: Option<String>,
     last_name: Option<String>,
@@ -77,6 +78,7 @@ struct EmailItem {
 impl From<PersonItem> for Person {
     fn from(item: PersonItem) -> Self {
         Person {
+            id: item.id,
             name: item.name,
             first_name: item.first_name,
             last_name: item.last_name,

@@ -2,29 +2,7 @@
 
 use std::time::{Duration, SystemTime};
 
-/// How persistent every upstream call is.
-#[derive(Debug, Clone)]
-pub struct RetryPolicy {
-    /// Attempts per request, the first included.
-    pub max_attempts: u32,
-    /// The first backoff step; each further one doubles, up to `max_delay`.
-    pub base_delay: Duration,
-    pub max_delay: Duration,
-    /// The longest rate-limit pause the client accepts; a server asking for more makes the
-    /// request fail at once with "rate limited until …" instead of sleeping for hours.
-    pub max_rate_limit_wait: Duration,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        Self {
-            max_attempts: 8,
-            base_delay: Duration::from_millis(500),
-            max_delay: Duration::from_secs(30),
-            max_rate_limit_wait: Duration::from_secs(120),
-        }
-    }
-}
+use crate::config::RetryPolicy;
 
 impl RetryPolicy {
     /// The pause before attempt `attempt + 1` after a failure without server guidance:

@@ -146,7 +146,7 @@ async fn a_known_path_with_an_unknown_method_is_a_405_naming_the_allowed_ones() 
     for (method, path, allow) in [
         ("TRACE", "/api/health", "GET"),
         ("PUT", "/api/auth/login", "POST"),
-        ("DELETE", "/api/filters/7", "GET"),
+        ("DELETE", "/api/filters/7", "GET, PATCH"),
         ("OPTIONS", "/api/filters/refresh", "POST"),
     ] {
         let response = app

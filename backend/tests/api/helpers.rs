@@ -3,13 +3,12 @@ use std::{path::PathBuf, sync::LazyLock, time::Duration};
 use actix_web::dev::ServerHandle;
 use pipedrive_brevo_sync::{
     config::{
-        BrevoSettings, HttpClientSettings, LoginThrottleSettings, PipedriveSettings, Settings,
-        SyncSettings,
+        BrevoLimits, BrevoSettings, HttpClientSettings, LoginThrottleSettings, PipedriveSettings,
+        RetryPolicy, Settings, SyncSettings,
     },
     db::{self, SqlitePool},
     startup::Application,
     telemetry,
-    upstream::{brevo::BrevoLimits, retry::RetryPolicy},
 };
 use reqwest::{header, Response};
 use serde_json::{json, Value};
@@ -88,6 +87,7 @@ pub async fn spawn_app_on(
             process_poll_max: Duration::from_millis(200),
             ..SyncSettings::default()
         },
+        change_log_days: 90,
         login_throttle: LoginThrottleSettings::default(),
     };
     customise(&mut settings);

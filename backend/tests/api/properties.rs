@@ -7,9 +7,9 @@
 use std::sync::{Arc, Mutex};
 
 use pipedrive_brevo_sync::{
-    config::HttpClientSettings,
+    config::{HttpClientSettings, RetryPolicy},
     domain::{contact::contact_from, filter::FilterId},
-    upstream::{self, pipedrive::PipedriveClient, retry::RetryPolicy},
+    upstream::{self, pipedrive::PipedriveClient},
 };
 use proptest::prelude::*;
 use serde_json::{json, Value};

@@ -525,6 +525,10 @@ async fn a_spent_hourly_budget_fails_the_job_instead_of_sleeping_for_an_hour() {
     })
     .await;
     assert_eq!(app.sync(5).await["status"], "completed");
+    // A new person, so that the second job has an import to wait for.
+    let mut persons = edge_case_persons();
+    persons.push(person(6_000_001, "newcomer@example.com"));
+    app.sandbox.pipedrive().set_persons(5, persons);
     let started = std::time::Instant::now();
 
     let second = app.sync(5).await;

@@ -127,7 +127,10 @@ async fn a_job_is_shown_with_every_field() {
         serde_json::json!({
             "id": ids[1], "filter_id": 2, "status": "failed",
             "created_at": "2023-11-14T22:13:21Z", "completed_at": "2023-11-14T22:13:26Z",
-            "total_fetched": 10, "total_added": 4, "error_message": "Brevo answered HTTP 401",
+            "dry_run": false, "trigger": "manual",
+            "total_fetched": 10, "total_added": 4, "total_updated": 0, "total_removed": 0,
+            "total_skipped": 0, "total_held": 0, "total_unchanged": 0,
+            "error_message": "Brevo answered HTTP 401",
         })
     );
 }

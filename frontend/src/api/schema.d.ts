@@ -159,7 +159,11 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Change a filter's settings
+         * @description Sets the sync mode and the schedule. A new schedule counts its first interval from now.
+         */
+        patch: operations["filters.update"];
         trace?: never;
     };
     "/api/filters/{id}/sync": {
@@ -242,10 +246,77 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sync-jobs/{id}/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A job's changes
+         * @description One row per contact the job added, updated, removed, skipped or held (a dry run's rows
+         *     say what a sync would have done), newest first, paginated with `limit` and `before`.
+         */
+        get: operations["sync_jobs.list_changes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sync-jobs/{id}/changes.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A job's changes as CSV
+         * @description Every change of the job, newest first, as `text/csv` with the header
+         *     `action,email,person_id,reason`; streamed, so a million rows download in constant memory.
+         */
+        get: operations["sync_jobs.changes_csv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @enum {string} */
+        ChangeActionOut: "added" | "updated" | "removed" | "skipped" | "held";
+        ChangeOut: {
+            /** Format: int64 */
+            id: number;
+            action: components["schemas"]["ChangeActionOut"];
+            /** @description Lower-cased; null for a person without a valid address. */
+            email?: string | null;
+            /**
+             * Format: int64
+             * @description The Pipedrive person; null for a removal.
+             */
+            person_id?: number | null;
+            /** @description Why, for `skipped` and `held`; which attributes changed, for `updated`. */
+            reason?: string | null;
+        };
+        /** @description A page of changes, newest first. */
+        ChangePage: {
+            items: components["schemas"]["ChangeOut"][];
+            /**
+             * Format: int64
+             * @description Pass as `before` to get the next (older) page; null on the last page.
+             */
+            next_before?: number | null;
+        };
         FilterOut: {
             /**
              * Format: int64
@@ -258,11 +329,24 @@ export interface components {
              * @description The Brevo list this filter syncs into; null until the first sync creates it.
              */
             brevo_list_id?: number | null;
+            /** @description The list's name in Brevo, as the service last created or renamed it. */
+            brevo_list_name?: string | null;
             /**
              * Format: date-time
              * @description Set when the filter vanished from Pipedrive (soft delete).
              */
             deleted_at?: string | null;
+            mode: components["schemas"]["SyncModeOut"];
+            /**
+             * Format: int32
+             * @description Minutes between scheduled syncs; null: manual only.
+             */
+            schedule_minutes?: number | null;
+            /**
+             * Format: date-time
+             * @description When the schedule next starts a sync; null without a schedule.
+             */
+            next_sync_at?: string | null;
             last_job?: null | components["schemas"]["SyncJobOut"];
         };
         HealthOut: {
@@ -326,6 +410,18 @@ export interface components {
          * @enum {string}
          */
         RunMode: "live" | "sandbox";
+        /**
+         * @description How to run the sync; an empty body means both false.
+         * @example {
+         *       "dry_run": true
+         *     }
+         */
+        StartSyncIn: {
+            /** @description Derive and record the changes without writing anything to Brevo (a preview). */
+            dry_run?: boolean;
+            /** @description Remove the members that left the filter even past the removal brake. */
+            allow_mass_removal?: boolean;
+        };
         SyncJobOut: {
             /** Format: int64 */
             id: number;
@@ -342,9 +438,12 @@ export interface components {
              * @description When it ended; null while processing.
              */
             completed_at?: string | null;
+            /** @description A preview: the changes were derived and recorded, nothing was written to Brevo. */
+            dry_run: boolean;
+            trigger: components["schemas"]["TriggerOut"];
             /**
              * Format: int64
-             * @description Persons read from Pipedrive so far.
+             * @description Persons read from Pipedrive so far. Each is added, updated, unchanged or skipped.
              */
             total_fetched: number;
             /**
@@ -352,6 +451,32 @@ export interface components {
              * @description Contacts that were not in the Brevo list before this job and were added to it.
              */
             total_added: number;
+            /**
+             * Format: int64
+             * @description Members whose mapped attributes differed and were imported again.
+             */
+            total_updated: number;
+            /**
+             * Format: int64
+             * @description Members that left the filter and were removed from the list.
+             */
+            total_removed: number;
+            /**
+             * Format: int64
+             * @description Persons without a valid address, second persons with an address already taken,
+             *     members blocklisted in Brevo, and leavers already out of the list.
+             */
+            total_skipped: number;
+            /**
+             * Format: int64
+             * @description Removals the removal brake held back (the job then failed; see `error_message`).
+             */
+            total_held: number;
+            /**
+             * Format: int64
+             * @description Members already equal to their person: nothing written.
+             */
+            total_unchanged: number;
             /** @description Why the job failed: which API, which status, what to check. */
             error_message?: string | null;
         };
@@ -363,6 +488,31 @@ export interface components {
              * @description Pass as `before` to get the next (older) page; null on the last page.
              */
             next_before?: number | null;
+        };
+        /**
+         * @description `mirror`: the list equals the filter (adds, updates, removes); `additive`: never removes.
+         * @enum {string}
+         */
+        SyncModeOut: "mirror" | "additive";
+        /**
+         * @description What started the job.
+         * @enum {string}
+         */
+        TriggerOut: "manual" | "schedule" | "webhook";
+        /**
+         * @description The settings to change; absent fields stay as they are.
+         * @example {
+         *       "mode": "mirror",
+         *       "schedule_minutes": 60
+         *     }
+         */
+        UpdateFilterIn: {
+            mode?: null | components["schemas"]["SyncModeOut"];
+            /**
+             * Format: int32
+             * @description Minutes between scheduled syncs, 1 to 10080 (a week); null turns the schedule off.
+             */
+            schedule_minutes?: number | null;
         };
     };
     responses: never;
@@ -692,6 +842,78 @@ export interface operations {
             };
         };
     };
+    "filters.update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Pipedrive filter id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateFilterIn"];
+            };
+        };
+        responses: {
+            /** @description The filter with its new settings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FilterOut"];
+                };
+            };
+            /** @description Malformed JSON or a bad id */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such filter, or it was deleted */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unknown field or a bad value */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "filters.start_sync": {
         parameters: {
             query?: never;
@@ -702,7 +924,12 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        /** @description Optional: a dry run, or removals past the brake */
+        requestBody?: {
+            content: {
+                "application/json": null | components["schemas"]["StartSyncIn"];
+            };
+        };
         responses: {
             /** @description The job started */
             202: {
@@ -744,6 +971,33 @@ export interface operations {
             };
             /** @description A job of this filter is running; `job_id` names it */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unknown field or a wrong type in the body */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -892,6 +1146,148 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SyncJobOut"];
+                };
+            };
+            /** @description The id is not an integer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such job */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "sync_jobs.list_changes": {
+        parameters: {
+            query?: {
+                /** @description Only changes of this kind. */
+                action?: "added" | "updated" | "removed" | "skipped" | "held";
+                /** @description Only addresses containing this text (case-insensitive). */
+                email?: string;
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: number;
+                /** @description Only changes with an id below this one (the previous page's `next_before`). */
+                before?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Sync job id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of changes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "action": "removed",
+                     *           "email": "left@example.com",
+                     *           "id": 3,
+                     *           "person_id": null,
+                     *           "reason": null
+                     *         },
+                     *         {
+                     *           "action": "skipped",
+                     *           "email": null,
+                     *           "id": 2,
+                     *           "person_id": 17,
+                     *           "reason": "no email address in Pipedrive"
+                     *         },
+                     *         {
+                     *           "action": "updated",
+                     *           "email": "ada@example.com",
+                     *           "id": 1,
+                     *           "person_id": 12,
+                     *           "reason": "changed: LASTNAME"
+                     *         }
+                     *       ],
+                     *       "next_before": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ChangePage"];
+                };
+            };
+            /** @description Invalid id, action or paging */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such job */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "sync_jobs.changes_csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Sync job id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The change log */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example action,email,person_id,reason
+                     *     removed,left@example.com,,
+                     *     skipped,,17,no email address in Pipedrive
+                     */
+                    "text/csv": string;
                 };
             };
             /** @description The id is not an integer */

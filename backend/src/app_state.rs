@@ -1,0 +1,28 @@
+//! What every handler can reach: the shared services, built once at start-up.
+
+use std::sync::Arc;
+
+use sqlx::SqlitePool;
+
+use crate::{
+    auth::{password::AdminPassword, throttle::LoginThrottle},
+    read_cache::ReadCache,
+    sync::runner::JobRunner,
+    upstream::pipedrive::PipedriveClient,
+};
+
+/// What every handler can reach.
+pub struct AppState {
+    pub pool: SqlitePool,
+    pub pipedrive: Arc<PipedriveClient>,
+    pub runner: JobRunner,
+    pub password: AdminPassword,
+    pub throttle: LoginThrottle,
+    pub read_cache: ReadCache,
+    /// Rendered once: the document never changes while the process runs.
+    pub openapi_json: String,
+    /// `SANDBOX_MODE`, reported by the health check.
+    pub sandbox_mode: bool,
+    /// `METRICS_TOKEN`: `GET /metrics` is served only when it is set.
+    pub metrics_token: Option<secrecy::SecretString>,
+}

@@ -1,0 +1,158 @@
+//! Queries on `sync_changes`, the per-contact change log of each job.
+
+use std::borrow::Cow;
+
+use serde::{Deserialize, Serialize};
+use sqlx::SqlitePool;
+
+use super::DbError;
+use crate::domain::{
+    change::{Change, ChangeAction, LoggedChange},
+    sync_job::SyncJobId,
+    time::UnixTime,
+};
+
+/// A `sync_changes` row, as the queries below render it in JSON (and as batches are sent).
+#[derive(Serialize, Deserialize)]
+struct ChangeRow<'a> {
+    #[serde(default, skip_serializing)]
+    id: i64,
+    #[serde(borrow)]
+    action: Cow<'a, str>,
+    #[serde(borrow)]
+    email: Option<Cow<'a, str>>,
+    person_id: Option<i64>,
+    #[serde(borrow)]
+    reason: Option<Cow<'a, str>>,
+}
+
+/// Which changes of a job to list: newest first, strictly older than `before` when given.
+#[derive(Debug, Clone, Copy)]
+pub struct ChangeQuery<'a> {
+    pub job_id: SyncJobId,
+    pub action: Option<ChangeAction>,
+    /// A part of the address, matched case-insensitively.
+    pub email_contains: Option<&'a str>,
+    pub before: Option<i64>,
+    pub limit: u32,
+}
+
+/// Appends a batch of changes in one statement: the batch travels as one JSON array, so a
+/// thousand rows cost one round trip and one implicit transaction.
+pub async fn insert_batch(
+    pool: &SqlitePool,
+    job_id: SyncJobId,
+    changes: &[Change],
+) -> Result<(), DbError> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<ChangeRow> = changes
+        .iter()
+        .map(|change| ChangeRow {
+            id: 0,
+            action: change.action.as_str().into(),
+            email: change.email.as_deref().map(Cow::from),
+            person_id: change.person_id,
+            reason: change.reason.as_deref().map(Cow::from),
+        })
+        .collect();
+    let rows = serde_json::to_string(&rows).expect("change rows always serialise");
+    sqlx::query!(
+        r#"
+        INSERT INTO sync_changes (job_id, action, email, person_id, reason)
+        SELECT ?1, value ->> 'action', value ->> 'email', value ->> 'person_id', value ->> 'reason'
+        FROM json_each(?2)
+        "#,
+        job_id.0,
+        rows
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// A page of a job's changes. Keyset pagination on the primary key: a page costs the same at
+/// any depth of a million-row log.
+pub async fn page(pool: &SqlitePool, query: ChangeQuery<'_>) -> Result<Vec<LoggedChange>, DbError> {
+    let before = query.before.unwrap_or(i64::MAX);
+    let limit = i64::from(query.limit);
+    let search = query.email_contains.map(|part| part.to_lowercase());
+    // Two statements, so that a page of one action uses the (job_id, action, id) index.
+    let rows = match query.action.map(ChangeAction::as_str) {
+        Some(action) => {
+            sqlx::query_scalar!(
+                r#"
+                SELECT json_group_array(json_object('id', id, 'action', action, 'email', email,
+                                                    'person_id', person_id, 'reason', reason)
+                                        ORDER BY id DESC) AS "rows!: String"
+                FROM (SELECT * FROM sync_changes
+                      WHERE job_id = ?1 AND action = ?2 AND id < ?3
+                        AND (?4 IS NULL OR instr(email, ?4) > 0)
+                      ORDER BY id DESC LIMIT ?5)
+                "#,
+                query.job_id.0,
+                action,
+                before,
+                search,
+                limit
+            )
+            .fetch_one(pool)
+            .await?
+        }
+        None => {
+            sqlx::query_scalar!(
+                r#"
+                SELECT json_group_array(json_object('id', id, 'action', action, 'email', email,
+                                                    'person_id', person_id, 'reason', reason)
+                                        ORDER BY id DESC) AS "rows!: String"
+                FROM (SELECT * FROM sync_changes
+                      WHERE job_id = ?1 AND id < ?2 AND (?3 IS NULL OR instr(email, ?3) > 0)
+                      ORDER BY id DESC LIMIT ?4)
+                "#,
+                query.job_id.0,
+                before,
+                search,
+                limit
+            )
+            .fetch_one(pool)
+            .await?
+        }
+    };
+    let rows: Vec<ChangeRow> = serde_json::from_str(&rows)
+        .map_err(|e| DbError::Corrupt(format!("the change rows' JSON: {e}")))?;
+    rows.into_iter()
+        .map(|row| {
+            Ok(LoggedChange {
+                id: row.id,
+                change: Change {
+                    action: row
+                        .action
+                        .parse()
+                        .map_err(|e| DbError::Corrupt(format!("{e}")))?,
+                    email: row.email.map(Cow::into_owned),
+                    person_id: row.person_id,
+                    reason: row.reason.map(Cow::into_owned),
+                },
+            })
+        })
+        .collect()
+}
+
+/// Deletes up to `batch` change rows of jobs created before `cutoff`; returns how many. Called
+/// until it returns less than `batch`, so no single statement holds the write lock for long.
+pub async fn prune(pool: &SqlitePool, cutoff: UnixTime, batch: u32) -> Result<u64, DbError> {
+    let batch = i64::from(batch);
+    let result = sqlx::query!(
+        r#"
+        DELETE FROM sync_changes WHERE id IN (
+            SELECT c.id FROM sync_jobs j JOIN sync_changes c ON c.job_id = j.id
+            WHERE j.created_at < ?1 LIMIT ?2)
+        "#,
+        cutoff.0,
+        batch
+    )
+    .execute(pool)
+    .await?;
+    Ok(result.rows_affected())
+}

@@ -1,0 +1,252 @@
+//! The list's members as the diff needs them: who is in the list, whether Brevo blocklists
+//! them, and a 32-bit hash of each mapped attribute's current value.
+//!
+//! Memory is what bounds a million-member sync: a member costs its 16-byte key in one hash
+//! index (shared with the filter's contacts outside the list), its address in one string
+//! arena (removals need it back), one byte of flags and four bytes per mapped attribute.
+
+use std::{
+    collections::HashMap,
+    hash::{DefaultHasher, Hash, Hasher},
+};
+
+use serde_json::Value;
+
+use crate::domain::{
+    contact::{email_key, Contact, EmailKey},
+    mapping::Mapping,
+};
+
+/// The index's mark for a filter contact that is not a member (already decided).
+const NOT_A_MEMBER: u32 = u32::MAX;
+/// An attribute the member has no value for.
+const ABSENT: u32 = 0;
+
+const BLOCKLISTED: u8 = 1;
+const SEEN: u8 = 2;
+
+/// What the index knows about an address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    Member(u32),
+    /// A contact of this job outside the list, already decided.
+    Taken,
+    Unknown,
+}
+
+/// How a filter contact compares with its member.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Comparison<'a> {
+    Blocklisted,
+    Unchanged,
+    /// The attributes whose values differ.
+    Changed(Vec<&'a str>),
+}
+
+#[derive(Debug, Default)]
+pub struct MemberTable {
+    index: HashMap<EmailKey, u32>,
+    emails: String,
+    /// Member `i`'s address is `emails[ends[i - 1]..ends[i]]`.
+    ends: Vec<u32>,
+    flags: Vec<u8>,
+    /// `width` hashes per member, in the mapping's order.
+    hashes: Vec<u32>,
+    width: usize,
+}
+
+impl MemberTable {
+    pub fn new(mapping: &Mapping) -> Self {
+        Self {
+            width: mapping.len(),
+            ..Self::default()
+        }
+    }
+
+    /// Makes room for `members` members (the list's count, known from its first page).
+    pub fn reserve(&mut self, members: usize) {
+        self.index.reserve(members.saturating_sub(self.index.len()));
+        self.ends.reserve(members);
+        self.flags.reserve(members);
+        self.hashes.reserve(members * self.width);
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn slot(&self, key: &EmailKey) -> Slot {
+        match self.index.get(key) {
+            Some(&NOT_A_MEMBER) => Slot::Taken,
+            Some(&member) => Slot::Member(member),
+            None => Slot::Unknown,
+        }
+    }
+
+    /// Adds a member (its address already normalised); `None` when the address is known
+    /// already (as a member or as a contact decided outside the list).
+    pub fn insert(
+        &mut self,
+        email: &str,
+        blocklisted: bool,
+        attributes: &serde_json::Map<String, Value>,
+        mapping: &Mapping,
+    ) -> Option<u32> {
+        let member = u32::try_from(self.ends.len()).expect("fewer than 4 billion members");
+        let key = email_key(email);
+        if self.index.contains_key(&key) {
+            return None;
+        }
+        self.index.insert(key, member);
+        self.emails.push_str(email);
+        self.ends
+            .push(u32::try_from(self.emails.len()).expect("member addresses fit 4 GB"));
+        self.flags.push(if blocklisted { BLOCKLISTED } else { 0 });
+        self.hashes.extend(
+            mapping
+                .attributes()
+                .map(|name| member_value_hash(attributes.get(name))),
+        );
+        Some(member)
+    }
+
+    /// Records that the filter holds this member; `false` if it was seen before.
+    pub fn mark_seen(&mut self, member: u32) -> bool {
+        let flags = &mut self.flags[member as usize];
+        let first = *flags & SEEN == 0;
+        *flags |= SEEN;
+        first
+    }
+
+    /// Records a filter contact decided outside the list, so a second one is a duplicate.
+    pub fn mark_taken(&mut self, key: EmailKey) {
+        self.index.insert(key, NOT_A_MEMBER);
+    }
+
+    pub fn compare<'a>(
+        &self,
+        member: u32,
+        contact: &'a Contact,
+        mapping: &'a Mapping,
+    ) -> Comparison<'a> {
+        let member = member as usize;
+        if self.flags[member] & BLOCKLISTED != 0 {
+            return Comparison::Blocklisted;
+        }
+        let current = &self.hashes[member * self.width..(member + 1) * self.width];
+        // An attribute the person has no value for is not compared: the import would leave
+        // it as it is (`emptyContactsAttributes` is false).
+        let changed: Vec<&str> = mapping
+            .values(contact)
+            .zip(current)
+            .filter_map(|((name, value), hash)| {
+                value.filter(|v| value_hash(v) != *hash).map(|_| name)
+            })
+            .collect();
+        if changed.is_empty() {
+            Comparison::Unchanged
+        } else {
+            Comparison::Changed(changed)
+        }
+    }
+
+    pub fn email(&self, member: u32) -> &str {
+        let member = member as usize;
+        let start = member.checked_sub(1).map_or(0, |i| self.ends[i] as usize);
+        &self.emails[start..self.ends[member] as usize]
+    }
+
+    /// The members the filter did not hold.
+    pub fn unseen(&self) -> impl Iterator<Item = &str> {
+        (0..self.ends.len() as u32)
+            .filter(|&m| self.flags[m as usize] & SEEN == 0)
+            .map(|m| self.email(m))
+    }
+}
+
+/// A value's hash, never [`ABSENT`]. Text is hashed as is, other JSON values as their JSON.
+fn value_hash(text: &str) -> u32 {
+    let mut hasher = DefaultHasher::new();
+    text.hash(&mut hasher);
+    (hasher.finish() as u32).max(1)
+}
+
+fn member_value_hash(value: Option<&Value>) -> u32 {
+    match value {
+        None | Some(Value::Null) => ABSENT,
+        Some(Value::String(text)) if text.is_empty() => ABSENT,
+        Some(Value::String(text)) => value_hash(text),
+        Some(other) => value_hash(&other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn contact(first: &str, last: Option<&str>) -> Contact {
+        Contact {
+            email: "a@example.com".into(),
+            person_id: 1,
+            first_name: Some(first.into()),
+            last_name: last.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn members_compare_attribute_by_attribute() {
+        let mapping =
+            Mapping::first_and_last_name(Some("FIRSTNAME".into()), Some("LASTNAME".into()));
+        let mut table = MemberTable::new(&mapping);
+        let attributes = json!({"FIRSTNAME": "Ada", "LASTNAME": "Lovelace"});
+        let member = table
+            .insert(
+                "a@example.com",
+                false,
+                attributes.as_object().unwrap(),
+                &mapping,
+            )
+            .unwrap();
+        let blocked = table
+            .insert("b@example.com", true, &Default::default(), &mapping)
+            .unwrap();
+        assert_eq!(
+            table.insert("a@example.com", false, &Default::default(), &mapping),
+            None
+        );
+
+        let same = contact("Ada", Some("Lovelace"));
+        let renamed = contact("Ada", Some("Byron"));
+        let no_last = contact("Ada", None);
+        assert_eq!(
+            table.compare(member, &same, &mapping),
+            Comparison::Unchanged
+        );
+        assert_eq!(
+            table.compare(member, &renamed, &mapping),
+            Comparison::Changed(vec!["LASTNAME"])
+        );
+        assert_eq!(
+            table.compare(member, &no_last, &mapping),
+            Comparison::Unchanged
+        );
+        assert_eq!(
+            table.compare(blocked, &same, &mapping),
+            Comparison::Blocklisted
+        );
+
+        assert!(table.mark_seen(member));
+        assert!(!table.mark_seen(member));
+        assert_eq!(table.unseen().collect::<Vec<_>>(), ["b@example.com"]);
+        assert_eq!(table.email(member), "a@example.com");
+        assert_eq!(
+            table.slot(&email_key("b@example.com")),
+            Slot::Member(blocked)
+        );
+        table.mark_taken(email_key("c@example.com"));
+        assert_eq!(table.slot(&email_key("c@example.com")), Slot::Taken);
+        assert_eq!(table.slot(&email_key("d@example.com")), Slot::Unknown);
+    }
+}
