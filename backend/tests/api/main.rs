@@ -9,6 +9,7 @@ mod checklist_upstream;
 mod filters;
 mod health;
 mod helpers;
+mod mirror;
 mod observability;
 mod openapi;
 mod properties;
