@@ -2,7 +2,7 @@
 
 use std::fmt;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use actix_web::error::InternalError;
 use actix_web::{middleware, web, HttpRequest};
@@ -75,7 +75,7 @@ impl AppState {
 
     fn seed(&self) {
         if self.config.seed_demo {
-            demo::seed(&self.pipedrive, &self.brevo);
+            demo::seed(&self.pipedrive, &self.brevo, Instant::now());
         }
     }
 }

@@ -24,6 +24,64 @@ pub fn rfc3339(unix: i64) -> String {
     format!("{date}T{time}Z")
 }
 
+/// Parses an RFC 3339 date-time (`2024-05-01T12:30:00Z`, `2024-05-01T14:30:00.250+02:00`)
+/// to Unix seconds, rounded down. `None` for anything else.
+pub fn parse_rfc3339(text: &str) -> Option<i64> {
+    let bytes = text.as_bytes();
+    let separators = [(4, b'-'), (7, b'-'), (13, b':'), (16, b':')];
+    let shaped = bytes.len() >= 20
+        && separators.iter().all(|&(at, byte)| bytes[at] == byte)
+        && matches!(bytes[10], b'T' | b't');
+    if !shaped {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| number_of(text.get(range)?);
+    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
+    let (hour, minute, second) = (number(11..13)?, number(14..16)?, number(17..19)?);
+    let in_range = (1..=12).contains(&month)
+        && (1..=31).contains(&day)
+        && hour < 24
+        && minute < 60
+        && second < 61;
+    if !in_range {
+        return None;
+    }
+    let mut rest = &text[19..];
+    if let Some(fraction) = rest.strip_prefix('.') {
+        let digits = fraction.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return None;
+        }
+        rest = &fraction[digits..];
+    }
+    let offset = match rest.as_bytes() {
+        [b'Z' | b'z'] => 0,
+        [sign @ (b'+' | b'-'), _, _, b':', _, _] => {
+            let (hours, minutes) = (number_of(rest.get(1..3)?)?, number_of(rest.get(4..6)?)?);
+            if hours > 23 || minutes > 59 {
+                return None;
+            }
+            let magnitude = hours * 3600 + minutes * 60;
+            if *sign == b'+' {
+                magnitude
+            } else {
+                -magnitude
+            }
+        }
+        _ => return None,
+    };
+    let days = days_from_civil(year, month, day);
+    Some(days * 86_400 + hour * 3600 + minute * 60 + second - offset)
+}
+
+/// A run of ASCII digits (no sign) as a number.
+fn number_of(digits: &str) -> Option<i64> {
+    digits
+        .bytes()
+        .all(|b| b.is_ascii_digit())
+        .then(|| digits.parse().ok())?
+}
+
 fn split(unix: i64) -> (String, String) {
     let days = unix.div_euclid(86_400);
     let secs = unix.rem_euclid(86_400);
@@ -55,6 +113,18 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
     (year, month, day)
 }
 
+/// A proleptic Gregorian date to days since 1970-01-01 (Howard Hinnant's
+/// `days_from_civil`, the inverse of [`civil_from_days`]).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year.rem_euclid(400);
+    let shifted_month = (month + 9) % 12;
+    let day_of_year = (153 * shifted_month + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,5 +136,28 @@ mod tests {
         assert_eq!(rfc3339(1_609_459_200), "2021-01-01T00:00:00Z");
         // A leap day, to exercise the March-based year of the algorithm.
         assert_eq!(rfc3339(1_709_210_096), "2024-02-29T12:34:56Z");
+    }
+
+    #[test]
+    fn parses_what_it_formats_and_offsets() {
+        for unix in [0, 951_782_400, 1_609_459_200, 1_709_210_096, 4_102_444_799] {
+            assert_eq!(parse_rfc3339(&rfc3339(unix)), Some(unix), "{unix}");
+        }
+        let expected = Some(1_709_210_096);
+        assert_eq!(parse_rfc3339("2024-02-29T14:34:56.999+02:00"), expected);
+        assert_eq!(parse_rfc3339("2024-02-29t07:04:56-05:30"), expected);
+        for bad in [
+            "",
+            "2024-02-29",
+            "2024-02-29 12:34:56Z",
+            "2024-13-01T00:00:00Z",
+            "2024-02-29T12:34:56",
+            "2024-02-29T12:34:56.Z",
+            "2024-02-29T12:34:56 02:00",
+            "2024-02-29T12:34:56+0200",
+            "+024-02-29T12:34:56Z",
+        ] {
+            assert_eq!(parse_rfc3339(bad), None, "{bad}");
+        }
     }
 }

@@ -42,7 +42,8 @@ pub struct SandboxConfig {
     pub brevo_first_name_attribute: String,
     /// Name of the Brevo attribute holding the last name.
     pub brevo_last_name_attribute: String,
-    /// Seed the demo filters and the default Brevo folder (see [`crate::demo`]).
+    /// Seed the demo filters, the default Brevo folder and a blocklisted
+    /// contact (see [`crate::demo`]).
     pub seed_demo: bool,
 }
 

@@ -46,4 +46,4 @@ pub use state::brevo::{
 };
 pub use state::generator::GeneratedPersons;
 pub use state::person::{LabeledValue, Person};
-pub use state::pipedrive::{FilterSummary, PipedriveState};
+pub use state::pipedrive::{FilterSummary, PipedriveState, ShiftError};

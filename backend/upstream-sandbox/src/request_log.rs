@@ -14,6 +14,8 @@ const MAX_ENTRIES: usize = 100_000;
 /// One upstream request (control routes are not recorded).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordedRequest {
+    /// Position in the log: 0 for the first request since start or reset.
+    pub seq: u64,
     pub api: Api,
     pub method: String,
     pub path: String,
@@ -64,7 +66,9 @@ impl RequestLog {
             log.entries.pop_front();
             log.first_seq += 1;
         }
+        let seq = log.first_seq + log.entries.len() as u64;
         log.entries.push_back(RecordedRequest {
+            seq,
             api,
             method: method.to_owned(),
             path: path.to_owned(),
@@ -73,7 +77,7 @@ impl RequestLog {
             received_at: Instant::now(),
             received_at_wall: SystemTime::now(),
         });
-        log.first_seq + log.entries.len() as u64 - 1
+        seq
     }
 
     /// Records the status a request was answered with.
@@ -91,6 +95,17 @@ impl RequestLog {
 
     pub fn entries(&self) -> Vec<RecordedRequest> {
         lock(&self.inner).entries.iter().cloned().collect()
+    }
+
+    /// Entries from `seq` on (of one API, if given), and the `seq` the next
+    /// request will get: pass it back to read only what came after.
+    pub fn since(&self, seq: u64, api: Option<Api>) -> (Vec<RecordedRequest>, u64) {
+        let log = lock(&self.inner);
+        let skip = seq.saturating_sub(log.first_seq) as usize;
+        let entries = log.entries.iter().skip(skip);
+        let entries = entries.filter(|entry| api.is_none_or(|api| entry.api == api));
+        let next = log.first_seq + log.entries.len() as u64;
+        (entries.cloned().collect(), next)
     }
 
     pub fn counts(&self, api: Api) -> RequestCounts {

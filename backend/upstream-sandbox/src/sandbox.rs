@@ -104,6 +104,13 @@ impl Sandbox {
         self.state.log.entries()
     }
 
+    /// The requests from sequence number `seq` on (see
+    /// [`RecordedRequest::seq`]) and the number the next request will get:
+    /// take it before an action, then check what the action sent.
+    pub fn requests_since(&self, seq: u64) -> (Vec<RecordedRequest>, u64) {
+        self.state.log.since(seq, None)
+    }
+
     /// Request and 429 totals of one API since start or the last reset.
     pub fn request_counts(&self, api: Api) -> RequestCounts {
         self.state.log.counts(api)

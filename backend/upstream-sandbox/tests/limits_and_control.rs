@@ -108,7 +108,8 @@ async fn control_api_drives_the_sandbox_over_http() {
 
     let (_, state) = status_json(control(Method::GET, "/state").send().await.unwrap()).await;
     let filters = state["pipedrive"]["filters"].as_array().unwrap();
-    assert_eq!(filters.len(), 6);
+    // The five demo filters, the webinar one and the one just added.
+    assert_eq!(filters.len(), 7);
     assert_eq!(filters.last().unwrap()["persons"], json!(1_000_000));
     assert_eq!(state["brevo"]["requests"], json!(3));
     assert_eq!(
@@ -155,7 +156,7 @@ async fn control_api_drives_the_sandbox_over_http() {
         204
     );
     let (_, state) = status_json(control(Method::GET, "/state").send().await.unwrap()).await;
-    assert_eq!(state["pipedrive"]["filters"].as_array().unwrap().len(), 5);
+    assert_eq!(state["pipedrive"]["filters"].as_array().unwrap().len(), 6);
     assert_eq!(
         (
             state["brevo"]["lists"].clone(),

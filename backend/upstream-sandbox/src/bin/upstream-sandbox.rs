@@ -22,7 +22,7 @@ Options:
   --brevo-other-rph N               Brevo limit elsewhere, per hour [default 100]
   --first-name-attribute NAME       Brevo first-name attribute [default FIRSTNAME]
   --last-name-attribute NAME        Brevo last-name attribute [default LASTNAME]
-  --seed-demo / --no-seed-demo      seed the demo filters and Brevo folder [default on]
+  --seed-demo / --no-seed-demo      seed the demo filters and Brevo account [default on]
   -h, --help                        print this help
 
 Credentials: SANDBOX_PIPEDRIVE_TOKEN (x-api-token) and SANDBOX_BREVO_KEY (api-key).";

@@ -1,4 +1,5 @@
-//! Brevo folders, lists and list membership (`/v3/contacts/folders`, `/v3/contacts/lists`).
+//! Brevo folders, lists and list membership (`/v3/contacts/folders`, `/v3/contacts/lists`);
+//! the members' listing is in `brevo_contact_pages.rs`.
 
 use actix_web::web::{self, Data, Json, Path, Query};
 use actix_web::HttpResponse;
@@ -9,7 +10,7 @@ use super::PageQuery;
 use crate::app::AppState;
 use crate::clock;
 use crate::responses::{brevo_error, brevo_rejection};
-use crate::state::brevo::{Account, Contact, ListInfo, Membership, Rejection};
+use crate::state::brevo::{Account, ListInfo, ListUpdate, Membership, Rejection};
 
 /// Per-call cap of the add/remove endpoints; bulk changes belong to imports.
 const MAX_EMAILS_PER_CALL: usize = 150;
@@ -20,13 +21,10 @@ pub(super) fn configure(app: &mut web::ServiceConfig) {
         .route("/v3/contacts/lists", web::get().to(get_lists))
         .route("/v3/contacts/lists", web::post().to(create_list))
         .route("/v3/contacts/lists/{list_id}", web::get().to(get_list))
+        .route("/v3/contacts/lists/{list_id}", web::put().to(update_list))
         .route(
             "/v3/contacts/lists/{list_id}",
             web::delete().to(delete_list),
-        )
-        .route(
-            "/v3/contacts/lists/{list_id}/contacts",
-            web::get().to(get_list_contacts),
         )
         .route(
             "/v3/contacts/lists/{list_id}/contacts/add",
@@ -52,7 +50,7 @@ async fn get_folders(state: Data<AppState>, query: Query<PageQuery>) -> HttpResp
             json!({
                 "id": folder.id,
                 "name": folder.name,
-                "totalBlacklisted": 0,
+                "totalBlacklisted": folder.total_blacklisted,
                 "totalSubscribers": folder.total_subscribers,
                 "uniqueSubscribers": folder.unique_subscribers,
             })
@@ -130,23 +128,45 @@ async fn delete_list(state: Data<AppState>, list_id: Path<u64>) -> HttpResponse 
     }
 }
 
-async fn get_list_contacts(
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UpdateList {
+    name: Option<String>,
+    folder_id: Option<u64>,
+}
+
+impl UpdateList {
+    /// "Either of the two parameters (name, folderId) can be updated at a
+    /// time": exactly one must be given.
+    fn validate(self) -> Result<ListUpdate, Rejection> {
+        match (self.name, self.folder_id) {
+            (Some(name), None) if name.trim().is_empty() => {
+                Err(Rejection::invalid("name must not be empty"))
+            }
+            (Some(name), None) => Ok(ListUpdate::Name(name.trim().to_owned())),
+            (None, Some(folder_id)) => Ok(ListUpdate::Folder(folder_id)),
+            (Some(_), Some(_)) => Err(Rejection::invalid(
+                "Either name or folderId can be updated at a time, not both",
+            )),
+            (None, None) => Err(Rejection::missing("name or folderId is required")),
+        }
+    }
+}
+
+/// 204 on success. An unknown folder answers 400: the operation documents
+/// its 404 as "List ID not found" only.
+async fn update_list(
     state: Data<AppState>,
     list_id: Path<u64>,
-    query: Query<PageQuery>,
+    body: Json<UpdateList>,
 ) -> HttpResponse {
-    let page = match query.resolve(50, 500) {
-        Ok(page) => page,
-        Err(rejection) => return brevo_rejection(&rejection),
-    };
-    let result = state
-        .brevo
-        .with(|account| account.list_contacts(*list_id, page.offset, page.limit, page.desc));
+    let result = body.into_inner().validate().and_then(|update| {
+        state
+            .brevo
+            .with(|account| account.update_list(*list_id, update))
+    });
     match result {
-        Ok((contacts, count)) => {
-            let contacts: Vec<Value> = contacts.iter().map(contact_json).collect();
-            HttpResponse::Ok().json(json!({ "contacts": contacts, "count": count }))
-        }
+        Ok(()) => HttpResponse::NoContent().finish(),
         Err(rejection) => brevo_rejection(&rejection),
     }
 }
@@ -229,12 +249,13 @@ fn change_membership(
 }
 
 /// `getList` / `getLists` item; `extended` adds the `getExtendedList` fields.
+/// The counts are explained at [`ListInfo`].
 fn list_json(list: &ListInfo, extended: bool) -> Value {
     let mut value = json!({
         "id": list.id,
         "name": list.name,
-        "totalBlacklisted": 0,
-        "totalSubscribers": list.member_count,
+        "totalBlacklisted": list.blocklisted_count,
+        "totalSubscribers": list.subscriber_count(),
         "uniqueSubscribers": list.member_count,
         "folderId": list.folder_id,
     });
@@ -243,18 +264,4 @@ fn list_json(list: &ListInfo, extended: bool) -> Value {
         value["dynamicList"] = json!(false);
     }
     value
-}
-
-fn contact_json(contact: &Contact) -> Value {
-    json!({
-        "email": contact.email,
-        "id": contact.id,
-        "emailBlacklisted": false,
-        "smsBlacklisted": false,
-        "createdAt": clock::rfc3339(contact.created_at),
-        "modifiedAt": clock::rfc3339(contact.modified_at),
-        "listIds": contact.list_ids,
-        "listUnsubscribed": [],
-        "attributes": contact.attributes,
-    })
 }

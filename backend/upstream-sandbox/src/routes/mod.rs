@@ -1,6 +1,8 @@
 //! HTTP routes of both fake APIs and of the control API.
 
+mod brevo_contact_pages;
 mod brevo_contacts;
+mod brevo_import;
 mod brevo_lists;
 mod pipedrive;
 
@@ -10,12 +12,14 @@ use serde::Deserialize;
 use crate::control;
 use crate::state::brevo::Rejection;
 
-pub use brevo_contacts::IMPORT_BODY_LIMIT_BYTES;
+pub use brevo_import::IMPORT_BODY_LIMIT_BYTES;
 
 pub(crate) fn configure(app: &mut web::ServiceConfig) {
     pipedrive::configure(app);
     brevo_lists::configure(app);
     brevo_contacts::configure(app);
+    brevo_contact_pages::configure(app);
+    brevo_import::configure(app);
     control::configure(app);
 }
 

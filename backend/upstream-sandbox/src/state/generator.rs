@@ -75,6 +75,13 @@ impl GeneratedPersons {
         }
     }
 
+    /// Whether every person's global index, and id (index + 1), fits in a `u64`.
+    pub fn fits(&self) -> bool {
+        let span = self.count.saturating_sub(1).checked_mul(self.step);
+        let last = span.and_then(|span| self.first.checked_add(span));
+        last.is_some_and(|last| last < u64::MAX)
+    }
+
     /// Person `index` of this population (`index < count`).
     pub fn person(&self, index: u64) -> Person {
         debug_assert!(index < self.count, "person {index} of {}", self.count);

@@ -58,6 +58,20 @@ impl Person {
         self
     }
 
+    /// The address a sync sends to Brevo: the primary email if it is not
+    /// blank, else the first one that is not; trimmed and lower-cased. Whether
+    /// it is a valid address is left to the caller.
+    pub fn chosen_email(&self) -> Option<String> {
+        let usable = |email: &&LabeledValue| !email.value.trim().is_empty();
+        let chosen = self
+            .emails
+            .iter()
+            .filter(usable)
+            .find(|email| email.primary)
+            .or_else(|| self.emails.iter().find(usable))?;
+        Some(chosen.value.trim().to_lowercase())
+    }
+
     /// Appends a phone number labelled `mobile`.
     pub fn with_phone(mut self, value: &str, primary: bool) -> Self {
         self.phones
@@ -73,5 +87,33 @@ impl LabeledValue {
             primary,
             label: label.to_owned(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::demo::edge_case_persons;
+
+    #[test]
+    fn chooses_the_email_a_sync_sends() {
+        let chosen: Vec<Option<String>> = edge_case_persons()
+            .iter()
+            .map(|p| p.chosen_email())
+            .collect();
+        let expected = [
+            None,
+            Some("paul.primary@example.com"),
+            Some("mia.mixedcase@example.com"),
+            Some("shared.inbox@example.com"),
+            Some("shared.inbox@example.com"),
+            Some("zoe.odegard@example.com"),
+            Some("li.xiaolong@example.com"),
+            Some("not-an-email"),
+            Some("emil.fallback@example.com"),
+            Some("nina.first@example.com"),
+            Some("mononym@example.com"),
+        ];
+        let expected: Vec<Option<String>> = expected.iter().map(|e| e.map(str::to_owned)).collect();
+        assert_eq!(chosen, expected);
     }
 }

@@ -58,6 +58,30 @@ impl Harness {
             .expect("request succeeds")
     }
 
+    pub async fn brevo_put(&self, path: &str, body: &Value) -> Response {
+        self.brevo(reqwest::Method::PUT, path)
+            .json(body)
+            .send()
+            .await
+            .expect("request succeeds")
+    }
+
+    /// A control-API request (`path` is under `/__sandbox`).
+    pub async fn control(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Response {
+        let mut request = self
+            .client
+            .request(method, self.url(&format!("/__sandbox{path}")));
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        request.send().await.expect("request succeeds")
+    }
+
     pub async fn stop(self) {
         self.sandbox.stop().await;
     }

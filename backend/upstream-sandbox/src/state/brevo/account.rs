@@ -1,10 +1,11 @@
 //! The Brevo account: its folders and lists (contacts are in `contacts.rs`).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use super::contacts::StoredContact;
 use super::imports::Process;
+use super::members::MemberSet;
 use super::{Attribute, FolderInfo, ImportRecord, ListInfo};
 use crate::clock;
 
@@ -16,9 +17,10 @@ pub(crate) struct Account {
     pub(super) imports: Vec<ImportRecord>,
     pub(super) next_process_id: u64,
     pub(super) lists: BTreeMap<u64, List>,
-    pub(super) contacts: BTreeMap<u64, StoredContact>,
+    /// Contact `id` is at index `id - 1`: ids are dense and contacts are never
+    /// deleted, so a lookup is an index and "every contact by id" a slice.
+    pub(super) contacts: Vec<StoredContact>,
     pub(super) ids_by_email: HashMap<String, u64>,
-    pub(super) next_contact_id: u64,
     folders: BTreeMap<u64, String>,
     next_folder_id: u64,
     next_list_id: u64,
@@ -29,8 +31,20 @@ pub(crate) struct List {
     name: String,
     folder_id: u64,
     created_at: i64,
-    /// Contact ids; the list is the only record of membership.
-    pub(super) members: BTreeSet<u64>,
+    /// Contact ids. Each contact also records its lists (for cheap
+    /// snapshots); `membership.rs` changes both together.
+    pub(super) members: MemberSet,
+    /// Members whose email is blocklisted, kept current by every change of
+    /// membership or flag so `totalBlacklisted` costs nothing to report.
+    pub(super) blocklisted: u64,
+}
+
+/// What `PUT /v3/contacts/lists/{id}` changes: "either of the two parameters
+/// (name, folderId) can be updated at a time".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ListUpdate {
+    Name(String),
+    Folder(u64),
 }
 
 /// An error the API answers with an `errorModel` body.
@@ -74,13 +88,12 @@ impl Account {
             next_process_id: 1,
             folders: BTreeMap::new(),
             lists: BTreeMap::new(),
-            contacts: BTreeMap::new(),
+            contacts: Vec::new(),
             ids_by_email: HashMap::new(),
             next_folder_id: 1,
             // Lists start at 2 so that a client swapping folderId and listId
             // does not succeed by accident on a fresh account.
             next_list_id: 2,
-            next_contact_id: 1,
         }
     }
 
@@ -97,6 +110,14 @@ impl Account {
 
     pub fn folder_exists(&self, folder_id: u64) -> bool {
         self.folders.contains_key(&folder_id)
+    }
+
+    /// The folder with the lowest id, created as Brevo's default one if there is none.
+    pub fn first_folder(&mut self) -> u64 {
+        match self.folders.keys().next() {
+            Some(&id) => id,
+            None => self.create_folder("Your first folder"),
+        }
     }
 
     pub fn folder_infos(&self) -> Vec<FolderInfo> {
@@ -127,7 +148,8 @@ impl Account {
             name: name.to_owned(),
             folder_id,
             created_at: clock::unix_now(),
-            members: BTreeSet::new(),
+            members: MemberSet::default(),
+            blocklisted: 0,
         };
         self.lists.insert(id, list);
         Ok(id)
@@ -144,6 +166,7 @@ impl Account {
             name: list.name.clone(),
             folder_id: list.folder_id,
             member_count: list.members.len() as u64,
+            blocklisted_count: list.blocklisted,
             created_at: list.created_at,
         })
     }
@@ -157,29 +180,57 @@ impl Account {
         (infos, self.lists.len())
     }
 
+    /// Renames a list or moves it to another folder.
+    pub fn update_list(&mut self, list_id: u64, update: ListUpdate) -> Result<(), Rejection> {
+        if let ListUpdate::Folder(folder_id) = update {
+            // Checked before the list is borrowed; an unknown list still answers 404 first.
+            if self.list_exists(list_id) && !self.folder_exists(folder_id) {
+                return Err(Rejection::invalid(format!(
+                    "Folder ID not found: {folder_id}"
+                )));
+            }
+        }
+        let list = self.lists.get_mut(&list_id).ok_or_else(list_not_found)?;
+        match update {
+            ListUpdate::Name(name) => list.name = name,
+            ListUpdate::Folder(folder_id) => list.folder_id = folder_id,
+        }
+        Ok(())
+    }
+
+    /// Deletes a list; its contacts stay, without it among their lists.
     pub fn delete_list(&mut self, list_id: u64) -> Result<(), Rejection> {
-        self.lists
-            .remove(&list_id)
-            .map(drop)
-            .ok_or_else(list_not_found)
+        let list = self.lists.remove(&list_id).ok_or_else(list_not_found)?;
+        for id in list.members.ids() {
+            self.contact_mut(id).forget_list(list_id);
+        }
+        Ok(())
     }
 
     fn list(&self, list_id: u64) -> Result<&List, Rejection> {
         self.lists.get(&list_id).ok_or_else(list_not_found)
     }
 
+    /// The folder's totals are the sums of its lists' (see [`ListInfo`]);
+    /// `unique_subscribers` counts each contact once, in one pass over bitmaps.
     fn folder_info(&self, folder_id: u64) -> FolderInfo {
-        let members = self
+        let lists: Vec<&List> = self
             .lists
             .values()
             .filter(|list| list.folder_id == folder_id)
-            .map(|list| &list.members);
-        let total_subscribers = members.clone().map(|m| m.len() as u64).sum();
-        let unique_subscribers = members.flatten().collect::<BTreeSet<_>>().len() as u64;
+            .collect();
+        let total_blacklisted = lists.iter().map(|list| list.blocklisted).sum();
+        let members: u64 = lists.iter().map(|list| list.members.len() as u64).sum();
+        let unique_subscribers = match lists.as_slice() {
+            [] => 0,
+            [list] => list.members.len(),
+            _ => MemberSet::union(lists.iter().map(|list| &list.members)).len(),
+        } as u64;
         FolderInfo {
             id: folder_id,
             name: self.folders[&folder_id].clone(),
-            total_subscribers,
+            total_subscribers: members - total_blacklisted,
+            total_blacklisted,
             unique_subscribers,
         }
     }
@@ -200,5 +251,48 @@ pub(super) fn page<T>(
         items.rev().skip(offset).take(limit).collect()
     } else {
         items.skip(offset).take(limit).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::brevo::BrevoState;
+
+    #[test]
+    fn folder_counts_and_list_changes_keep_contacts_consistent() {
+        let brevo = BrevoState::new("FIRSTNAME", "LASTNAME", Duration::ZERO);
+        let folder = brevo.create_folder("Sync");
+        let a = brevo.create_list("A", folder).unwrap();
+        let b = brevo.create_list("B", folder).unwrap();
+        brevo.add_contact("x@example.com", &[], &[a, b]);
+        brevo.add_contact("y@example.com", &[], &[a]);
+        brevo.add_contact("z@example.com", &[], &[b]);
+        assert!(brevo.set_blocklisted("X@example.com", true));
+        let expected = FolderInfo {
+            id: folder,
+            name: "Sync".into(),
+            total_subscribers: 2,
+            total_blacklisted: 2,
+            unique_subscribers: 3,
+        };
+        assert_eq!(brevo.folders(), [expected]);
+
+        let other = brevo.create_folder("Other");
+        let moved = brevo.with(|account| account.update_list(a, ListUpdate::Folder(other)));
+        assert_eq!(moved, Ok(()));
+        let unknown = brevo.with(|account| account.update_list(a, ListUpdate::Folder(99)));
+        assert_eq!(unknown.unwrap_err().status, 400);
+        let missing = brevo.with(|account| account.update_list(99, ListUpdate::Folder(99)));
+        assert_eq!(missing.unwrap_err().status, 404);
+        assert_eq!(brevo.folders()[0].unique_subscribers, 2);
+
+        // Deleting a list takes it off its members; later flag changes skip it.
+        assert!(brevo.delete_list(b));
+        assert_eq!(brevo.contact("x@example.com").unwrap().list_ids, [a]);
+        assert!(brevo.set_blocklisted("x@example.com", false));
+        let list = &brevo.lists()[0];
+        assert_eq!((list.member_count, list.blocklisted_count), (2, 0));
+        assert_eq!(brevo.folders()[0].total_subscribers, 0);
     }
 }

@@ -1,19 +1,26 @@
-//! The Brevo account's contacts and list membership.
+//! The Brevo account's contacts: creating and updating them, and their
+//! public snapshots (membership and blocklist flags: `membership.rs`).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::account::{list_not_found, page, Account, Rejection};
+use super::account::{Account, Rejection};
 use super::Contact;
 use crate::clock;
 
 #[derive(Debug)]
 pub(crate) struct StoredContact {
-    email: String,
-    attributes: BTreeMap<String, Value>,
-    created_at: i64,
-    modified_at: i64,
+    pub(super) email: String,
+    /// (index into the account's attributes, value): a million contacts do not
+    /// each carry their own copy of the attribute names.
+    pub(super) attributes: Vec<(usize, Value)>,
+    /// Sorted.
+    pub(super) list_ids: Vec<u64>,
+    pub(super) email_blacklisted: bool,
+    pub(super) sms_blacklisted: bool,
+    pub(super) created_at: i64,
+    pub(super) modified_at: i64,
 }
 
 /// What to write into a contact.
@@ -24,6 +31,9 @@ pub(crate) struct ContactChange {
     /// Empty values erase the attribute (import's `emptyContactsAttributes`);
     /// otherwise they are ignored.
     pub erase_empty: bool,
+    /// `None` leaves the flag as it is (new contacts start unblocked).
+    pub email_blacklisted: Option<bool>,
+    pub sms_blacklisted: Option<bool>,
 }
 
 pub(crate) enum CreateOutcome {
@@ -52,40 +62,66 @@ pub(crate) fn normalize_email(raw: &str) -> Option<String> {
     plausible.then_some(email)
 }
 
+impl StoredContact {
+    /// Writes attribute values (by attribute index) at `now`; empty ones erase
+    /// with `erase_empty` and are ignored otherwise.
+    pub(super) fn set_attributes(
+        &mut self,
+        values: Vec<(usize, Value)>,
+        erase_empty: bool,
+        now: i64,
+    ) {
+        self.modified_at = now;
+        for (index, value) in values {
+            let empty = value.is_null() || value.as_str().is_some_and(str::is_empty);
+            let existing = self.attributes.iter().position(|(i, _)| *i == index);
+            match (empty, erase_empty, existing) {
+                (false, _, Some(at)) => self.attributes[at].1 = value,
+                (false, _, None) => self.attributes.push((index, value)),
+                (true, true, Some(at)) => drop(self.attributes.swap_remove(at)),
+                (true, _, _) => {}
+            }
+        }
+    }
+
+    /// Drops a deleted list from the contact's lists.
+    pub(super) fn forget_list(&mut self, list_id: u64) {
+        if let Ok(index) = self.list_ids.binary_search(&list_id) {
+            self.list_ids.remove(index);
+        }
+    }
+}
+
 impl Account {
     pub fn member_emails(&self, list_id: u64) -> Option<Vec<String>> {
         let list = self.lists.get(&list_id)?;
-        let mut emails: Vec<String> = list
-            .members
+        let ids = list.members.ids();
+        let mut emails: Vec<String> = ids
             .iter()
-            .map(|id| self.contacts[id].email.clone())
+            .map(|&id| self.contact(id).email.clone())
             .collect();
         emails.sort();
         Some(emails)
     }
 
-    /// A list's members in creation order (or reversed), for offset paging.
-    pub fn list_contacts(
-        &self,
-        list_id: u64,
-        offset: usize,
-        limit: usize,
-        desc: bool,
-    ) -> Result<(Vec<Contact>, usize), Rejection> {
-        let list = self.lists.get(&list_id).ok_or_else(list_not_found)?;
-        let ids = page(list.members.iter().copied(), offset, limit, desc);
-        let contacts = ids.into_iter().map(|id| self.snapshot(id)).collect();
-        Ok((contacts, list.members.len()))
-    }
-
     /// The contact behind an email, matched case-insensitively.
     pub fn contact_by_email(&self, email: &str) -> Option<Contact> {
-        let id = self.ids_by_email.get(&normalize_email(email)?)?;
-        Some(self.snapshot(*id))
+        let id = self.contact_id(email)?;
+        Some(self.snapshot(id))
+    }
+
+    pub fn contact_id(&self, email: &str) -> Option<u64> {
+        self.ids_by_email.get(&normalize_email(email)?).copied()
     }
 
     pub fn all_contacts(&self) -> Vec<Contact> {
-        self.contacts.keys().map(|&id| self.snapshot(id)).collect()
+        (1..=self.contacts.len() as u64)
+            .map(|id| self.snapshot(id))
+            .collect()
+    }
+
+    pub fn contact_count(&self) -> usize {
+        self.contacts.len()
     }
 
     /// `POST /v3/contacts`: creates, updates (with `updateEnabled`) or refuses.
@@ -118,103 +154,75 @@ impl Account {
         let now = clock::unix_now();
         let id = match self.ids_by_email.get(email) {
             Some(&id) => id,
-            None => {
-                let id = self.next_contact_id;
-                self.next_contact_id += 1;
-                self.ids_by_email.insert(email.to_owned(), id);
-                let contact = StoredContact {
-                    email: email.to_owned(),
-                    attributes: BTreeMap::new(),
-                    created_at: now,
-                    modified_at: now,
-                };
-                self.contacts.insert(id, contact);
-                id
-            }
+            None => self.insert_contact(email, now),
         };
-        let settable: BTreeSet<&str> = self
+        let settable: Vec<(usize, Value)> = change
             .attributes
-            .iter()
-            .filter(|attribute| attribute.category == "normal")
-            .map(|attribute| attribute.name.as_str())
+            .into_iter()
+            .filter_map(|(name, value)| Some((self.settable_attribute(&name)?, value)))
             .collect();
-        let contact = self.contacts.get_mut(&id).expect("indexed contact exists");
-        for (name, value) in change.attributes {
-            let name = name.to_uppercase();
-            if !settable.contains(name.as_str()) {
-                continue;
-            }
-            let empty = value.is_null() || value.as_str().is_some_and(str::is_empty);
-            match (empty, change.erase_empty) {
-                (false, _) => drop(contact.attributes.insert(name, value)),
-                (true, true) => drop(contact.attributes.remove(&name)),
-                (true, false) => {}
-            }
+        let contact = self.contact_mut(id);
+        contact.set_attributes(settable, change.erase_empty, now);
+        if let Some(flag) = change.sms_blacklisted {
+            contact.sms_blacklisted = flag;
         }
-        contact.modified_at = now;
+        if let Some(flag) = change.email_blacklisted {
+            self.set_email_blacklisted(id, flag);
+        }
         for list_id in change.list_ids {
-            if let Some(list) = self.lists.get_mut(&list_id) {
-                list.members.insert(id);
-            }
+            self.join(list_id, id);
         }
         id
     }
 
-    /// Adds existing contacts to a list; missing contacts and current members fail.
-    pub fn add_members(
-        &mut self,
-        list_id: u64,
-        emails: &[String],
-    ) -> Result<Membership, Rejection> {
-        self.change_members(list_id, emails, |members, id| members.insert(id))
+    pub(super) fn contact(&self, id: u64) -> &StoredContact {
+        &self.contacts[id as usize - 1]
     }
 
-    /// Removes contacts from a list; non-members fail.
-    pub fn remove_members(
-        &mut self,
-        list_id: u64,
-        emails: &[String],
-    ) -> Result<Membership, Rejection> {
-        self.change_members(list_id, emails, |members, id| members.remove(&id))
+    pub(super) fn contact_mut(&mut self, id: u64) -> &mut StoredContact {
+        &mut self.contacts[id as usize - 1]
     }
 
-    fn change_members(
-        &mut self,
-        list_id: u64,
-        emails: &[String],
-        change: impl Fn(&mut BTreeSet<u64>, u64) -> bool,
-    ) -> Result<Membership, Rejection> {
-        let list = self.lists.get_mut(&list_id).ok_or_else(list_not_found)?;
-        let mut result = Membership {
-            success: Vec::new(),
-            failure: Vec::new(),
-        };
-        for email in emails {
-            let key = normalize_email(email);
-            match key.as_ref().and_then(|key| self.ids_by_email.get(key)) {
-                Some(&id) if change(&mut list.members, id) => {
-                    result.success.push(key.unwrap_or_default())
-                }
-                _ => result.failure.push(email.clone()),
-            }
-        }
-        Ok(result)
-    }
-
-    fn snapshot(&self, id: u64) -> Contact {
-        let stored = &self.contacts[&id];
+    /// The public view of a contact: O(attributes + lists of the contact).
+    pub(super) fn snapshot(&self, id: u64) -> Contact {
+        let stored = self.contact(id);
+        let attributes = stored
+            .attributes
+            .iter()
+            .map(|(index, value)| (self.attributes[*index].name.clone(), value.clone()))
+            .collect();
         Contact {
             id,
             email: stored.email.clone(),
-            attributes: stored.attributes.clone(),
-            list_ids: self
-                .lists
-                .iter()
-                .filter(|(_, list)| list.members.contains(&id))
-                .map(|(&list_id, _)| list_id)
-                .collect(),
+            attributes,
+            list_ids: stored.list_ids.clone(),
+            email_blacklisted: stored.email_blacklisted,
+            sms_blacklisted: stored.sms_blacklisted,
             created_at: stored.created_at,
             modified_at: stored.modified_at,
         }
+    }
+
+    pub(super) fn insert_contact(&mut self, email: &str, now: i64) -> u64 {
+        self.contacts.push(StoredContact {
+            email: email.to_owned(),
+            attributes: Vec::new(),
+            list_ids: Vec::new(),
+            email_blacklisted: false,
+            sms_blacklisted: false,
+            created_at: now,
+            modified_at: now,
+        });
+        let id = self.contacts.len() as u64;
+        self.ids_by_email.insert(email.to_owned(), id);
+        id
+    }
+
+    /// The index of a `normal` attribute (the only ones imports and
+    /// `createContact` may set), matched case-insensitively.
+    fn settable_attribute(&self, name: &str) -> Option<usize> {
+        self.attributes.iter().position(|attribute| {
+            attribute.category == "normal" && attribute.name.eq_ignore_ascii_case(name)
+        })
     }
 }

@@ -36,6 +36,10 @@ pub(crate) struct ImportRequest {
     pub target: ImportTarget,
     pub update_existing: bool,
     pub empty_attributes: bool,
+    /// `emailBlacklist`: blocklist every imported contact for email.
+    pub email_blacklist: bool,
+    /// `smsBlacklist`: blocklist every imported contact for SMS.
+    pub sms_blacklist: bool,
     pub body_bytes: usize,
 }
 
@@ -88,6 +92,8 @@ impl Account {
             },
             update_existing_contacts: request.update_existing,
             empty_contacts_attributes: request.empty_attributes,
+            email_blacklist: request.email_blacklist,
+            sms_blacklist: request.sms_blacklist,
             received_at: now,
         });
         let process = Process {
@@ -142,7 +148,10 @@ impl Account {
             };
             // Without updateExistingContacts an existing contact keeps its
             // attributes but still joins the lists (Brevo's docs only speak
-            // of updating; membership is what the import is for).
+            // of updating; membership is what the import is for). Blocklist
+            // flags change only when the import asks to blocklist everyone:
+            // whether an import unblocks a contact is not stated, and Brevo's
+            // help says contacts are unblocked one by one.
             let exists = self.ids_by_email.contains_key(&email);
             let change = ContactChange {
                 attributes: if exists && !request.update_existing {
@@ -152,6 +161,8 @@ impl Account {
                 },
                 list_ids: list_ids.clone(),
                 erase_empty: request.empty_attributes,
+                email_blacklisted: request.email_blacklist.then_some(true),
+                sms_blacklisted: request.sms_blacklist.then_some(true),
             };
             self.upsert_contact(&email, change);
         }
@@ -192,6 +203,8 @@ mod tests {
             target: ImportTarget::Lists(vec![list]),
             update_existing: true,
             empty_attributes: false,
+            email_blacklist: false,
+            sms_blacklist: false,
             body_bytes: 123,
         };
         let start = Instant::now();

@@ -4,6 +4,10 @@
 mod account;
 mod contacts;
 mod imports;
+mod listing;
+mod members;
+mod membership;
+mod seeding;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -11,10 +15,12 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-pub(crate) use account::{Account, Rejection};
+pub(crate) use account::{Account, ListUpdate, Rejection};
 pub(crate) use contacts::{ContactChange, CreateOutcome, Membership};
 pub(crate) use imports::{ImportRequest, ImportRow, ImportTarget};
+pub(crate) use listing::ContactQuery;
 
+use super::generator::GeneratedPersons;
 use super::lock;
 
 /// Handle on the Brevo account; clones share it.
@@ -45,6 +51,10 @@ pub struct Contact {
     pub attributes: BTreeMap<String, Value>,
     /// Sorted.
     pub list_ids: Vec<u64>,
+    /// Blocklisted for email campaigns (`emailBlacklisted`).
+    pub email_blacklisted: bool,
+    /// Blocklisted for SMS campaigns (`smsBlacklisted`).
+    pub sms_blacklisted: bool,
     /// Unix seconds.
     pub created_at: i64,
     /// Unix seconds.
@@ -58,24 +68,43 @@ impl Contact {
     }
 }
 
+/// A folder's totals are the sums of its lists' `totalSubscribers` and
+/// `totalBlacklisted` (see [`ListInfo`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FolderInfo {
     pub id: u64,
     pub name: String,
-    /// Members of the folder's lists, counted once per list.
+    /// Members of the folder's lists that are not blocklisted, counted once per list.
     pub total_subscribers: u64,
-    /// Distinct contacts in the folder's lists.
+    /// Blocklisted members of the folder's lists, counted once per list.
+    pub total_blacklisted: u64,
+    /// Distinct contacts in the folder's lists, blocklisted or not.
     pub unique_subscribers: u64,
 }
 
+/// A list. The spec describes `totalSubscribers` as the "number of contacts"
+/// and `uniqueSubscribers` as the "number of unique contacts"; in each of its
+/// examples `uniqueSubscribers = totalSubscribers + totalBlacklisted`, so the
+/// sandbox reports every member as unique, and the members that are not
+/// blocklisted as subscribers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListInfo {
     pub id: u64,
     pub name: String,
     pub folder_id: u64,
+    /// Every member (`uniqueSubscribers`).
     pub member_count: u64,
+    /// Members blocklisted for email (`totalBlacklisted`).
+    pub blocklisted_count: u64,
     /// Unix seconds.
     pub created_at: i64,
+}
+
+impl ListInfo {
+    /// Members that are not blocklisted (`totalSubscribers`).
+    pub fn subscriber_count(&self) -> u64 {
+        self.member_count - self.blocklisted_count
+    }
 }
 
 /// What the sandbox recorded about one accepted `POST /v3/contacts/import`.
@@ -90,6 +119,11 @@ pub struct ImportRecord {
     pub list_ids: Vec<u64>,
     pub update_existing_contacts: bool,
     pub empty_contacts_attributes: bool,
+    /// The import asked to blocklist every imported contact for email
+    /// (`emailBlacklist: true`): a sync must never send that.
+    pub email_blacklist: bool,
+    /// Likewise for SMS (`smsBlacklist: true`).
+    pub sms_blacklist: bool,
     pub received_at: Instant,
 }
 
@@ -121,6 +155,7 @@ pub struct ProcessInfo {
 impl BrevoState {
     /// An empty account whose first/last name attributes carry these names.
     pub(crate) fn new(first_name: &str, last_name: &str, import_delay: Duration) -> Self {
+        // The first and last name come first: list seeding relies on it.
         let attributes = vec![
             Attribute::text(first_name),
             Attribute::text(last_name),
@@ -160,9 +195,24 @@ impl BrevoState {
         self.with(|account| account.contact_by_email(email))
     }
 
-    /// Every contact, by id.
+    /// Every contact, by id. This materialises them: see [`Self::contact_count`].
     pub fn contacts(&self) -> Vec<Contact> {
         self.with(|account| account.all_contacts())
+    }
+
+    pub fn contact_count(&self) -> usize {
+        self.with(|account| account.contact_count())
+    }
+
+    /// Blocklists a contact for email, or unblocks it, as a user could in the
+    /// Brevo UI (or as the contact did by unsubscribing). False if the
+    /// contact is unknown.
+    pub fn set_blocklisted(&self, email: &str, blocklisted: bool) -> bool {
+        self.with(|account| {
+            let id = account.contact_id(email);
+            id.map(|id| account.set_email_blacklisted(id, blocklisted))
+                .is_some()
+        })
     }
 
     /// Creates or updates a contact directly (e.g. a member that Pipedrive no
@@ -174,9 +224,26 @@ impl BrevoState {
                 .map(|&(name, value)| (name.to_owned(), Value::from(value)))
                 .collect(),
             list_ids: list_ids.to_vec(),
-            erase_empty: false,
+            ..ContactChange::default()
         };
         self.with(|account| account.upsert_contact(&email.to_lowercase(), change))
+    }
+
+    /// Creates a list holding the contacts of `population`'s persons, as a
+    /// completed import of them would, without the import: benchmarks start
+    /// from a big list in a second. Each person's email is the one the sync
+    /// picks (see [`crate::Person::chosen_email`]), with the first and last
+    /// name attributes set; persons without a usable email are skipped. The
+    /// list goes into `folder_id`, or the first folder (created if there is
+    /// none). `None` if `folder_id` is unknown.
+    pub fn seed_list(
+        &self,
+        name: &str,
+        folder_id: Option<u64>,
+        population: GeneratedPersons,
+    ) -> Option<u64> {
+        let rows = seeding::rows(population);
+        self.with(|account| account.seed_list(name, folder_id, rows))
     }
 
     pub fn lists(&self) -> Vec<ListInfo> {
@@ -194,6 +261,12 @@ impl BrevoState {
     /// `None` if the folder does not exist.
     pub fn create_list(&self, name: &str, folder_id: u64) -> Option<u64> {
         self.with(|account| account.create_list(name, folder_id).ok())
+    }
+
+    /// Renames a list, as a user could in the Brevo UI. False if unknown.
+    pub fn rename_list(&self, list_id: u64, name: &str) -> bool {
+        let update = ListUpdate::Name(name.to_owned());
+        self.with(|account| account.update_list(list_id, update).is_ok())
     }
 
     /// Deletes a list, as a user could in the Brevo UI. False if unknown.

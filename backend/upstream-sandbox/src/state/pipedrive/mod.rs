@@ -2,6 +2,11 @@
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+mod persons;
+
+use persons::Persons;
 
 use super::generator::GeneratedPersons;
 use super::lock;
@@ -25,6 +30,16 @@ pub struct FilterSummary {
     pub person_count: u64,
 }
 
+/// Why [`PipedriveState::shift_filter`] refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShiftError {
+    UnknownFilter,
+    /// Only generated filters have a window to move.
+    NotGenerated,
+    /// The window would leave the range of global persons.
+    Overflow,
+}
+
 /// A filter as `GET /v1/filters` shows it.
 #[derive(Debug, Clone)]
 pub(crate) struct FilterRow {
@@ -41,35 +56,6 @@ struct Filter {
     persons: Persons,
     add_time: i64,
     update_time: i64,
-}
-
-#[derive(Debug)]
-enum Persons {
-    /// Hand-made persons, sorted by id (the order `getPersons` pages in).
-    Listed(Vec<Person>),
-    Generated(GeneratedPersons),
-}
-
-impl Persons {
-    fn listed(mut persons: Vec<Person>) -> Self {
-        persons.sort_by_key(|person| person.id);
-        Self::Listed(persons)
-    }
-
-    fn len(&self) -> u64 {
-        match self {
-            Self::Listed(persons) => persons.len() as u64,
-            Self::Generated(population) => population.count,
-        }
-    }
-
-    fn page(&self, offset: u64, limit: u64) -> Vec<Person> {
-        let end = self.len().min(offset.saturating_add(limit));
-        match self {
-            Self::Listed(persons) => persons[offset.min(end) as usize..end as usize].to_vec(),
-            Self::Generated(population) => (offset..end).map(|i| population.person(i)).collect(),
-        }
-    }
 }
 
 impl PipedriveState {
@@ -93,6 +79,49 @@ impl PipedriveState {
     /// 8th global person, so that filters overlap.
     pub fn add_generated_filter_with(&self, id: u64, name: &str, population: GeneratedPersons) {
         self.insert(id, name, Persons::Generated(population));
+    }
+
+    /// Adds (or replaces) a filter whose persons change every `period`:
+    /// `persons(g)` in generation `g` (whole periods since `started`, so a
+    /// test can start it in the past instead of waiting). See
+    /// [`crate::demo::webinar_persons`].
+    pub fn add_rotating_filter(
+        &self,
+        id: u64,
+        name: &str,
+        started: Instant,
+        period: Duration,
+        persons: fn(u64) -> Vec<Person>,
+    ) {
+        let persons = Persons::Rotating {
+            started,
+            period,
+            persons,
+        };
+        self.insert(id, name, persons);
+    }
+
+    /// Moves a generated filter's window by `persons`: its first `persons`
+    /// persons leave it and as many new ones join (`first += persons * step`).
+    /// Returns the new population.
+    pub fn shift_filter(&self, id: u64, persons: u64) -> Result<GeneratedPersons, ShiftError> {
+        let mut filters = lock(&self.filters);
+        let filter = filters.get_mut(&id).ok_or(ShiftError::UnknownFilter)?;
+        let Persons::Generated(population) = &mut filter.persons else {
+            return Err(ShiftError::NotGenerated);
+        };
+        let shifted = persons
+            .checked_mul(population.step)
+            .and_then(|shift| population.first.checked_add(shift))
+            .map(|first| GeneratedPersons {
+                first,
+                ..*population
+            })
+            .filter(GeneratedPersons::fits)
+            .ok_or(ShiftError::Overflow)?;
+        *population = shifted;
+        filter.update_time = clock::unix_now();
+        Ok(shifted)
     }
 
     /// Renames a filter, as a user editing it in Pipedrive would. False if unknown.
