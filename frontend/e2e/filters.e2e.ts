@@ -12,6 +12,7 @@ const SEEDED = [
   "Enterprise customers",
   "Newsletter subscribers — EU",
   "Trade show leads 2026",
+  "Webinar attendees (changes every 30 s)",
 ];
 
 describe("filters", () => {
@@ -44,9 +45,9 @@ describe("filters", () => {
     const { page } = browser;
     await refreshFilters(page);
     const summary = page.getByRole("status").filter({ hasText: "Filters refreshed from Pipedrive" });
-    expect(await summary.innerText()).toMatch(/5\s+new/);
+    expect(await summary.innerText()).toMatch(/6\s+new/);
     expect((await rowNames()).sort()).toEqual(SEEDED);
-    await visible(page.getByRole("heading", { name: "5 filters" }));
+    await visible(page.getByRole("heading", { name: "6 filters" }));
     // Never synced yet: no list, no job, and every Sync button ready.
     const row = page.getByRole("row", { name: /Trade show leads 2026/ });
     expect(await row.innerText()).toContain("Never synced");
