@@ -504,3 +504,38 @@ async fn the_change_log_pages_searches_and_downloads_as_quoted_csv() {
     assert_eq!(&odd[0], "skipped");
     assert_eq!(&odd[3], "not a valid email address: \"a, \\\"b\\\"\\nc\"");
 }
+
+#[tokio::test]
+async fn removals_are_retried_after_a_brevo_server_error_and_a_429() {
+    let app = synced_app(persons(1..31)).await;
+    let list_id = app.list_id_of(FILTER).await;
+    let remove = format!("/v3/contacts/lists/{list_id}/contacts/remove");
+    app.sandbox.script(
+        Api::Brevo,
+        &remove,
+        upstream_sandbox::Fault::Status {
+            status: 502,
+            headers: vec![],
+            body: String::new(),
+        },
+    );
+    app.sandbox.script(
+        Api::Brevo,
+        &remove,
+        upstream_sandbox::Fault::TooManyRequests {
+            retry_after: Some("1".into()),
+            reset_secs: None,
+        },
+    );
+    app.sandbox
+        .pipedrive()
+        .set_persons(FILTER as u64, persons(3..31));
+
+    let job = app.sync(FILTER).await;
+
+    assert_eq!(
+        (job["status"].clone(), job["total_removed"].clone()),
+        (json!("completed"), json!(2))
+    );
+    assert_eq!(app.members().await, emails(&persons(3..31)));
+}
