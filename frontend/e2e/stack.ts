@@ -159,6 +159,8 @@ export class SandboxControl {
 
   reset = () => this.call("POST", "/reset");
   addFilter = (id: number, name: string, count: number) => this.call("POST", "/filters", { id, name, count });
+  /** A generated filter's first `persons` leave it and as many new ones join. */
+  shiftFilter = (id: number, persons: number) => this.call("POST", `/filters/${id}/shift`, { persons });
   removeFilter = (id: number) => this.call("DELETE", `/filters/${id}`);
   fault = (spec: FaultSpec) => this.call("POST", "/faults", spec);
   clearFaults = () => this.call("DELETE", "/faults");

@@ -67,13 +67,17 @@ describe.skipIf(mode === "off")("syncing a filter", () => {
       const newest = page.locator("table.jobs-table tbody tr").first();
       expect(await newest.innerText()).toContain("Completed");
       expect(await newest.innerText()).toContain("1,200");
-      await visible(page.getByText(/Syncs into Brevo list \d+/));
+      // Named as the service created it in Brevo.
+      await visible(page.getByText(/^Syncs into Brevo list “Newsletter subscribers — EU” \(\d+\)$/));
       await screenshots(page, "21-sync-completed");
 
       await page.getByRole("link", { name: "All filters" }).click();
       const row = page.getByRole("row", { name: /Newsletter subscribers — EU/ });
       await expect.poll(() => row.innerText()).toContain("Completed");
-      expect(await row.innerText()).toMatch(/List \d+/);
+      // The list by its Brevo name, its id beneath.
+      expect(await row.locator('td[data-label="Brevo list"]').innerText()).toMatch(
+        /^Newsletter subscribers — EU\s+List \d+$/,
+      );
       await screenshots(page, "22-filters-after-sync");
     } finally {
       await stack.sandbox.latency(0);

@@ -1,8 +1,9 @@
 import type { RouteObject } from "react-router";
 
 import { AppShell } from "./components/AppShell";
-import { FilterJobsPage } from "./pages/FilterJobsPage";
+import { FilterPage } from "./pages/FilterPage";
 import { FiltersPage } from "./pages/FiltersPage";
+import { JobPage } from "./pages/JobPage";
 import { LoginPage } from "./pages/LoginPage";
 import { CrashPage, NotFoundPage } from "./pages/NotFoundPage";
 
@@ -15,7 +16,8 @@ export const routes: RouteObject[] = [
     errorElement: <CrashPage />,
     children: [
       { index: true, element: <FiltersPage /> },
-      { path: "filters/:filterId", element: <FilterJobsPage /> },
+      { path: "filters/:filterId", element: <FilterPage /> },
+      { path: "jobs/:jobId", element: <JobPage /> },
       { path: "*", element: <NotFoundPage /> },
     ],
   },

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 
-import { createApiClient, dataOf, type UnauthorizedEvent } from "./client";
+import { changesCsvUrl, createApiClient, dataOf, type UnauthorizedEvent } from "./client";
 import { ApiError, formatWait, parseRetryAfter } from "./errors";
 
 const BASE = "http://dashboard.test";
@@ -66,6 +66,50 @@ describe("successful calls", () => {
     expect(started.id).toBe(9);
     expect(requests[0]?.method).toBe("POST");
     expect(requests[0]?.url).toBe(`${BASE}/api/filters/7/sync`);
+  });
+
+  it("send a preview's options as JSON, and a plain sync without a body", async () => {
+    const { client, requests } = setup(() => json({ id: 9 }, 202));
+    await client.POST("/api/filters/{id}/sync", { params: { path: { id: 7 } }, body: { dry_run: true } });
+    await client.POST("/api/filters/{id}/sync", { params: { path: { id: 7 } } });
+    expect(requests[0]?.headers.get("Content-Type")).toBe("application/json");
+    expect(await requests[0]?.text()).toBe('{"dry_run":true}');
+    expect(requests[1]?.headers.get("Content-Type")).toBeNull();
+    expect(await requests[1]?.text()).toBe("");
+  });
+
+  it("change a filter's settings with PATCH", async () => {
+    const { client, requests } = setup(() => json({ id: 7, name: "EU", mode: "additive" }));
+    const filter = dataOf(
+      await client.PATCH("/api/filters/{id}", { params: { path: { id: 7 } }, body: { mode: "additive" } }),
+    );
+    expect(filter.mode).toBe("additive");
+    expect(requests[0]?.method).toBe("PATCH");
+    expect(await requests[0]?.text()).toBe('{"mode":"additive"}');
+  });
+
+  it("page a job's changes with the filters as query parameters", async () => {
+    const { client, requests } = setup(() => json({ items: [], next_before: null }));
+    await client.GET("/api/sync-jobs/{id}/changes", {
+      params: { path: { id: 3 }, query: { action: "skipped", email: "Shared", limit: 50, before: 120 } },
+    });
+    expect(requests[0]?.url).toBe(`${BASE}/api/sync-jobs/3/changes?action=skipped&email=Shared&limit=50&before=120`);
+  });
+
+  it("link the CSV download to the job", () => {
+    expect(changesCsvUrl(42)).toBe("/api/sync-jobs/42/changes.csv");
+  });
+});
+
+describe("a 422 on a filter's settings", () => {
+  it("shows the server's reason, which names the field", async () => {
+    const detail = "The request body has the wrong shape: schedule_minutes must be between 1 and 10080 (or null), got 0";
+    const { client } = setup(() => json(problem(422, "invalid_body", detail), 422));
+    const error = await caught(
+      client.PATCH("/api/filters/{id}", { params: { path: { id: 7 } }, body: { schedule_minutes: 0 } }),
+    );
+    expect(error.status).toBe(422);
+    expect(error.message).toBe(detail);
   });
 });
 

@@ -13,6 +13,12 @@ export type JobStatus = components["schemas"]["JobStatusOut"];
 export type RefreshResult = components["schemas"]["RefreshOut"];
 export type SyncJobPage = components["schemas"]["SyncJobPage"];
 export type Me = components["schemas"]["MeOut"];
+export type SyncMode = components["schemas"]["SyncModeOut"];
+export type FilterSettings = components["schemas"]["UpdateFilterIn"];
+export type StartSyncOptions = components["schemas"]["StartSyncIn"];
+export type Change = components["schemas"]["ChangeOut"];
+export type ChangeAction = components["schemas"]["ChangeActionOut"];
+export type ChangePage = components["schemas"]["ChangePage"];
 
 /** What the 401 handler learns: which API path answered 401. */
 export interface UnauthorizedEvent {
@@ -91,3 +97,12 @@ export function dataOf<T>(result: { data?: T; response: Response }): T {
 }
 
 export const api = createApiClient();
+
+/**
+ * The change log as a CSV attachment. A plain link downloads it: the session cookie is
+ * same-origin, and the browser streams the file instead of the page holding it in memory.
+ */
+export function changesCsvUrl(jobId: number): string {
+  const path: keyof paths = "/api/sync-jobs/{id}/changes.csv";
+  return path.replace("{id}", String(jobId));
+}

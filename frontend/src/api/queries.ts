@@ -10,11 +10,20 @@ import {
   type QueryClient,
 } from "@tanstack/react-query";
 
-import { api, dataOf, type Filter, type SyncJob } from "./client";
+import {
+  api,
+  dataOf,
+  type ChangeAction,
+  type Filter,
+  type FilterSettings,
+  type StartSyncOptions,
+  type SyncJob,
+} from "./client";
 
 /** How often a running job is re-read. The job updates `total_fetched` page by page. */
 export const POLL_MS = 1500;
 export const JOBS_PAGE_SIZE = 20;
+export const CHANGES_PAGE_SIZE = 50;
 
 export const queryKeys = {
   health: ["health"] as const,
@@ -25,7 +34,14 @@ export const queryKeys = {
   filter: (id: number) => ["filter", id] as const,
   filterJobs: (id: number) => ["filter", id, "jobs"] as const,
   job: (id: number) => ["sync-job", id] as const,
+  jobChanges: (id: number, query: ChangeQuery) => ["sync-job", id, "changes", query] as const,
 };
+
+/** What the change log asks for: one action or all, and part of an address or none. */
+export interface ChangeQuery {
+  action: ChangeAction | null;
+  email: string;
+}
 
 const isRunning = (job: SyncJob | null | undefined) => job?.status === "processing";
 
@@ -123,6 +139,52 @@ export function useSyncJob(id: number) {
   });
 }
 
+/**
+ * A job's change log, a page at a time. The rows of an ended job never change, so pages are
+ * kept for the session; ask only once the job has ended (`enabled`).
+ */
+export function useJobChanges(id: number, query: ChangeQuery, enabled = true) {
+  return useInfiniteQuery({
+    queryKey: queryKeys.jobChanges(id, query),
+    initialPageParam: null as number | null,
+    queryFn: async ({ pageParam, signal }) =>
+      dataOf(
+        await api.GET("/api/sync-jobs/{id}/changes", {
+          params: {
+            path: { id },
+            query: {
+              limit: CHANGES_PAGE_SIZE,
+              ...(query.action === null ? {} : { action: query.action }),
+              ...(query.email === "" ? {} : { email: query.email }),
+              ...(pageParam === null ? {} : { before: pageParam }),
+            },
+          },
+          signal,
+        }),
+      ),
+    getNextPageParam: (page) => page.next_before ?? null,
+    enabled,
+    staleTime: Infinity,
+    // Keep the old rows on screen while a new search or action loads.
+    placeholderData: (previous) => previous,
+  });
+}
+
+/** Changes a filter's settings (mode, schedule); the answer is the whole filter. */
+export function useUpdateFilter() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async ({ id, settings }: { id: number; settings: FilterSettings }) =>
+      dataOf(await api.PATCH("/api/filters/{id}", { params: { path: { id } }, body: settings })),
+    onSuccess: (filter) => {
+      queryClient.setQueryData(queryKeys.filter(filter.id), filter);
+      queryClient.setQueriesData<Filter[]>({ queryKey: queryKeys.filterLists }, (filters) =>
+        filters?.map((cached) => (cached.id === filter.id ? filter : cached)),
+      );
+    },
+  });
+}
+
 export function useRefreshFilters() {
   const queryClient = useQueryClient();
   return useMutation({
@@ -136,17 +198,28 @@ export function useRefreshFilters() {
   });
 }
 
+export interface StartSync {
+  filter: Pick<Filter, "id" | "name">;
+  /** A preview (`dry_run`), or removals past the brake; none sends no body (both false). */
+  options?: StartSyncOptions;
+}
+
 export function useStartSync() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: async (filter: Pick<Filter, "id" | "name">) =>
-      dataOf(await api.POST("/api/filters/{id}/sync", { params: { path: { id: filter.id } } })),
+    mutationFn: async ({ filter, options }: StartSync) =>
+      dataOf(
+        await api.POST("/api/filters/{id}/sync", {
+          params: { path: { id: filter.id } },
+          ...(options === undefined ? {} : { body: options }),
+        }),
+      ),
     onSuccess: (job) => {
       // Show the running job at once; the polling in the hooks above then follows it.
       setLastJob(queryClient, job);
       void queryClient.invalidateQueries({ queryKey: queryKeys.filterJobs(job.filter_id) });
     },
-    onError: (_error, filter) => {
+    onError: (_error, { filter }) => {
       // A 409 means the page is behind (a job started elsewhere): catch up so the button
       // disables itself and the running job shows.
       void queryClient.invalidateQueries({ queryKey: queryKeys.filterLists });

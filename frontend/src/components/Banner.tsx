@@ -3,7 +3,7 @@ import type { ReactNode } from "react";
 import { messageOf } from "../api/errors";
 
 interface BannerProps {
-  tone: "error" | "success" | "info";
+  tone: "error" | "warning" | "success" | "info";
   title?: string;
   children: ReactNode;
   /** E.g. a retry button. */

@@ -2,6 +2,7 @@ import { Link } from "react-router";
 
 import type { Filter } from "../api/client";
 import { formatCount } from "../lib/format";
+import { formatSchedule } from "../lib/jobs";
 import { JobStatusBadge } from "./JobStatusBadge";
 import { SyncButton } from "./SyncButton";
 import { RelativeTime } from "./Time";
@@ -49,12 +50,17 @@ function FilterRow({ filter, now, onSyncError }: { filter: Filter; now: number }
         </Link>
         <span className="cell-sub">
           Filter {filter.id}
+          {filter.mode === "additive" && " · additive"}
+          {filter.schedule_minutes != null && ` · ${formatSchedule(filter.schedule_minutes).toLowerCase()}`}
           {deleted && <span className="tag">Deleted in Pipedrive</span>}
         </span>
       </th>
       <td data-label="Brevo list">
         {filter.brevo_list_id != null ? (
-          <span>List {filter.brevo_list_id}</span>
+          <span>
+            <span className="cell-list-name">{listName(filter) ?? `List ${filter.brevo_list_id}`}</span>
+            {listName(filter) && <span className="cell-sub">List {filter.brevo_list_id}</span>}
+          </span>
         ) : (
           <span className="muted">Created on first sync</span>
         )}
@@ -62,6 +68,7 @@ function FilterRow({ filter, now, onSyncError }: { filter: Filter; now: number }
       <td data-label="Last sync">
         <div className="status-cell">
           <JobStatusBadge status={job?.status ?? null} />
+          {job?.dry_run && <span className="tag tag-preview">Preview</span>}
           {job && (
             <span className="muted small">
               {job.status === "processing" ? "started " : ""}
@@ -86,4 +93,10 @@ function FilterRow({ filter, now, onSyncError }: { filter: Filter; now: number }
       </td>
     </tr>
   );
+}
+
+/** The list's name in Brevo, when the service created or renamed it (older rows have none). */
+function listName(filter: Filter): string | null {
+  const name = filter.brevo_list_name?.trim();
+  return name ? name : null;
 }

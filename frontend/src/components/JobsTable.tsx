@@ -1,15 +1,19 @@
 import { Fragment } from "react";
+import { Link } from "react-router";
 
 import type { SyncJob } from "../api/client";
 import { formatCount, formatDateTime, formatDuration, jobDurationMs } from "../lib/format";
+import { TRIGGER_LABELS } from "../lib/jobs";
 import { JobStatusBadge } from "./JobStatusBadge";
 import { RelativeTime } from "./Time";
+
+const COLUMNS = 9;
 
 /** A filter's jobs, newest first. A failure's reason is shown in full: it says what to fix. */
 export function JobsTable({ jobs, now }: { jobs: SyncJob[]; now: number }) {
   return (
     <table className="table table-stack jobs-table">
-      <caption className="visually-hidden">Sync jobs, newest first</caption>
+      <caption className="visually-hidden">Sync jobs and previews, newest first</caption>
       <thead>
         <tr>
           <th scope="col">Job</th>
@@ -18,6 +22,9 @@ export function JobsTable({ jobs, now }: { jobs: SyncJob[]; now: number }) {
           <th scope="col" className="num">Duration</th>
           <th scope="col" className="num">Fetched</th>
           <th scope="col" className="num">Added</th>
+          <th scope="col" className="num">Updated</th>
+          <th scope="col" className="num">Removed</th>
+          <th scope="col" className="num">Skipped</th>
         </tr>
       </thead>
       <tbody>
@@ -36,7 +43,11 @@ function JobRows({ job, now }: { job: SyncJob; now: number }) {
     <Fragment>
       <tr className={failed ? "row-has-detail" : undefined}>
         <th scope="row" className="cell-title">
-          Job #{job.id}
+          <Link className="row-link" to={`/jobs/${job.id}`}>
+            Job #{job.id}
+          </Link>
+          {job.dry_run && <span className="tag tag-preview">Preview</span>}
+          {job.trigger !== "manual" && <span className="cell-sub">{TRIGGER_LABELS[job.trigger]}</span>}
         </th>
         <td data-label="Status">
           <JobStatusBadge status={job.status} />
@@ -50,7 +61,7 @@ function JobRows({ job, now }: { job: SyncJob; now: number }) {
             </span>
           </span>
         </td>
-        <td data-label="Duration" className="num">
+        <td data-label="Duration" className="num half">
           <span>
             {duration === null ? "—" : formatDuration(duration)}
             {job.status === "processing" && <span className="cell-sub">so far</span>}
@@ -62,10 +73,22 @@ function JobRows({ job, now }: { job: SyncJob; now: number }) {
         <td data-label="Added" className="num half">
           {formatCount(job.total_added)}
         </td>
+        <td data-label="Updated" className="num half">
+          {formatCount(job.total_updated)}
+        </td>
+        <td data-label="Removed" className="num half">
+          <span>
+            {formatCount(job.total_removed)}
+            {job.total_held > 0 && <span className="cell-sub cell-held">{formatCount(job.total_held)} held</span>}
+          </span>
+        </td>
+        <td data-label="Skipped" className="num half">
+          {formatCount(job.total_skipped)}
+        </td>
       </tr>
       {failed && (
         <tr className="row-detail">
-          <td colSpan={6}>
+          <td colSpan={COLUMNS}>
             <div className="job-error">
               <p className="job-error-title">Why job #{job.id} failed</p>
               <p className="job-error-text">{job.error_message || "The server recorded no reason."}</p>

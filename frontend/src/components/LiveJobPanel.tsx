@@ -5,11 +5,13 @@ import { JobStatusBadge } from "./JobStatusBadge";
 /** The running job's counters, large: they move while Pipedrive pages arrive. */
 export function LiveJobPanel({ job, now }: { job: SyncJob; now: number }) {
   const elapsed = jobDurationMs(job, now);
+  // A preview writes nothing: its panel must not claim that contacts are being added.
+  const preview = job.dry_run;
   return (
     <section className="card live-panel" aria-labelledby="live-title">
       <div className="live-header">
         <h2 className="card-title" id="live-title">
-          Sync in progress
+          {preview ? "Preview in progress" : "Sync in progress"}
         </h2>
         <JobStatusBadge status={job.status} />
       </div>
@@ -22,7 +24,7 @@ export function LiveJobPanel({ job, now }: { job: SyncJob; now: number }) {
           <dd>{formatCount(job.total_fetched)}</dd>
         </div>
         <div>
-          <dt>Added to Brevo</dt>
+          <dt>{preview ? "Would be added" : "Added to Brevo"}</dt>
           <dd>{formatCount(job.total_added)}</dd>
         </div>
         <div>

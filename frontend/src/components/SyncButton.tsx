@@ -10,19 +10,21 @@ interface SyncButtonProps {
   onError?: (error: unknown) => void;
 }
 
-/** Starts a sync; disabled while one runs, because the server would refuse a second one. */
+/** Starts a sync; disabled while a job runs, because the server would refuse a second one. */
 export function SyncButton({ filter, variant = "secondary", onStarted, onError }: SyncButtonProps) {
   const start = useStartSync();
-  const running = filter.last_job?.status === "processing" || start.isPending;
+  const busy = filter.last_job?.status === "processing" || start.isPending;
+  // A running preview blocks a sync too, but it is not a sync: the button just waits.
+  const running = start.isPending || (busy && filter.last_job?.dry_run !== true);
   const deleted = Boolean(filter.deleted_at);
 
   return (
     <button
       type="button"
       className={`button button-${variant} sync-button`}
-      disabled={running || deleted}
+      disabled={busy || deleted}
       title={deleted ? "Deleted in Pipedrive: it can no longer be synced" : undefined}
-      onClick={() => start.mutate(filter, { onSuccess: onStarted, onError })}
+      onClick={() => start.mutate({ filter }, { onSuccess: onStarted, onError })}
     >
       {running ? <Spinner /> : <SyncIcon />}
       {running ? "Syncing…" : "Sync"}

@@ -6,6 +6,7 @@ import {
   formatDateTime,
   formatDuration,
   formatRelative,
+  formatUntil,
   jobDurationMs,
   parseTimestamp,
   plural,
@@ -37,6 +38,24 @@ describe("formatRelative", () => {
   it("shows a dash for a missing or broken timestamp", () => {
     expect(formatRelative(null, NOW, en)).toBe("—");
     expect(formatRelative("not a date", NOW, en)).toBe("—");
+  });
+});
+
+describe("formatUntil", () => {
+  const ahead = (ms: number) => new Date(NOW + ms).toISOString();
+
+  it("counts down to a planned time", () => {
+    expect(formatUntil(ahead(5 * 60_000), NOW, en)).toBe("in 5 minutes");
+    expect(formatUntil(ahead(3 * 3_600_000), NOW, en)).toBe("in 3 hours");
+    expect(formatUntil(ahead(3_600_000 - 2_000), NOW, en)).toBe("in 1 hour");
+    expect(formatUntil(ahead(30 * 3_600_000), NOW, en)).toBe("tomorrow");
+    expect(formatUntil(ahead(9 * 86_400_000), NOW, en)).toBe("19 Mar 2026");
+  });
+
+  it("says any moment once it is due, and a dash without a time", () => {
+    expect(formatUntil(ahead(20_000), NOW, en)).toBe("any moment");
+    expect(formatUntil(ahead(-120_000), NOW, en)).toBe("any moment");
+    expect(formatUntil(null, NOW, en)).toBe("—");
   });
 });
 

@@ -37,6 +37,22 @@ export function formatRelative(
   return rtf.format(-Math.round(elapsed / DAY), "day");
 }
 
+/** "in 5 minutes", "in 3 hours", "tomorrow": when something planned happens; "any moment" once due. */
+export function formatUntil(value: string | null | undefined, now: number, options: FormatOptions = {}): string {
+  const ms = parseTimestamp(value);
+  if (ms === null) return "—";
+  const ahead = ms - now;
+  if (ahead < 45 * SECOND) return "any moment";
+  if (ahead >= 7 * DAY) return formatDate(value, options);
+  const rtf = new Intl.RelativeTimeFormat(options.locale, { numeric: "auto" });
+  // Rounded first, so 59 min 59 s ahead reads "in 1 hour", not "in 60 minutes".
+  const minutes = Math.max(1, Math.round(ahead / MINUTE));
+  if (minutes < 60) return rtf.format(minutes, "minute");
+  const hours = Math.round(ahead / HOUR);
+  if (hours < 24) return rtf.format(hours, "hour");
+  return rtf.format(Math.round(ahead / DAY), "day");
+}
+
 /** "26 Nov 2025, 14:03:09" in the operator's locale and zone: for tooltips and history. */
 export function formatDateTime(value: string | null | undefined, options: FormatOptions = {}): string {
   const ms = parseTimestamp(value);

@@ -5,25 +5,32 @@ import type { Filter, SyncJob } from "../api/client";
 import { ApiError } from "../api/errors";
 import { useFilter, useFilterJobs, useRefetchWhenJobEnds } from "../api/queries";
 import { Banner, ProblemBanner } from "../components/Banner";
-import { JobsTable } from "../components/JobsTable";
+import { BrakeNotice } from "../components/BrakeNotice";
+import { FilterHistory } from "../components/FilterHistory";
+import { FilterSettings } from "../components/FilterSettings";
 import { LiveJobPanel } from "../components/LiveJobPanel";
 import { PageHeader } from "../components/PageHeader";
-import { EmptyState, LoadingState, Spinner } from "../components/States";
+import { PreviewButton } from "../components/PreviewButton";
+import { PreviewResult } from "../components/PreviewResult";
+import { LoadingState } from "../components/States";
 import { SyncButton } from "../components/SyncButton";
 import { useDocumentTitle, useNow } from "../lib/hooks";
+import { formatChangeCounts, pendingBrake } from "../lib/jobs";
 
-export function FilterJobsPage() {
+/** A filter: its settings, a preview of the next sync, held removals, and its history. */
+export function FilterPage() {
   const { filterId } = useParams();
   const id = Number(filterId);
   // Checked here so the hooks below only ever see a real id (and the server no 400).
   if (!Number.isSafeInteger(id) || id < 1) return <MissingFilter error={null} />;
-  return <FilterJobs key={id} id={id} />;
+  return <FilterView key={id} id={id} />;
 }
 
-function FilterJobs({ id }: { id: number }) {
+function FilterView({ id }: { id: number }) {
   const filter = useFilter(id);
   const jobs = useFilterJobs(id);
   const [syncError, setSyncError] = useState<unknown>(null);
+  const [closedPreview, setClosedPreview] = useState<number | null>(null);
   const history = jobs.data?.pages.flatMap((page) => page.items) ?? [];
   const latest = newest(history[0], filter.data?.last_job);
   const running = latest?.status === "processing";
@@ -35,8 +42,11 @@ function FilterJobs({ id }: { id: number }) {
   if (filter.isPending) return <LoadingState label="Loading the filter…" />;
   if (filter.isError) return <MissingFilter error={filter.error} onRetry={() => void filter.refetch()} />;
 
-  const current = filter.data;
+  const current = { ...filter.data, last_job: latest };
   const deleted = Boolean(current.deleted_at);
+  const held = pendingBrake(latest && latest.id !== history[0]?.id ? [latest, ...history] : history, current.mode);
+  const preview = latest?.dry_run && latest.status === "completed" && latest.id !== closedPreview ? latest : null;
+  const started = () => setSyncError(null);
 
   return (
     <>
@@ -44,12 +54,10 @@ function FilterJobs({ id }: { id: number }) {
         title={current.name}
         description={<FilterMeta filter={current} />}
         actions={
-          <SyncButton
-            filter={{ ...current, last_job: latest }}
-            variant="primary"
-            onStarted={() => setSyncError(null)}
-            onError={setSyncError}
-          />
+          <>
+            <PreviewButton filter={current} onStarted={started} onError={setSyncError} />
+            <SyncButton filter={current} variant="primary" onStarted={started} onError={setSyncError} />
+          </>
         }
       >
         <BackLink />
@@ -65,52 +73,21 @@ function FilterJobs({ id }: { id: number }) {
       )}
       {/* Announces the outcome when a watched job ends; the counters themselves stay quiet. */}
       <p className="visually-hidden" role="status">
-        {latest ? `Latest sync: ${latest.status}` : ""}
+        {latest ? announce(latest) : ""}
       </p>
+      {held && <BrakeNotice job={held} filter={current} busy={running} onStarted={started} />}
       {running && latest && <LiveJobPanel job={latest} now={now} />}
+      {preview && <PreviewResult job={preview} now={now} onClose={() => setClosedPreview(preview.id)} />}
 
-      <section className="card" aria-labelledby="history-title">
-        <div className="card-toolbar">
-          <h2 className="card-title" id="history-title">
-            Sync history
-          </h2>
-          {jobs.isFetching && !jobs.isPending && !running && <Spinner label="Updating" />}
-        </div>
-        {jobs.isPending ? (
-          <LoadingState label="Loading sync history…" />
-        ) : jobs.isError ? (
-          <div className="card-body">
-            <ProblemBanner title="Could not load the sync history" error={jobs.error} onRetry={() => void jobs.refetch()} />
-          </div>
-        ) : history.length === 0 ? (
-          <EmptyState title="No syncs yet">
-            <p>
-              {deleted
-                ? "This filter was never synced."
-                : "The first sync creates the Brevo list and copies this filter’s contacts into it."}
-            </p>
-          </EmptyState>
-        ) : (
-          <>
-            <JobsTable jobs={history} now={now} />
-            {jobs.hasNextPage && (
-              <div className="card-footer">
-                <button
-                  type="button"
-                  className="button button-secondary"
-                  onClick={() => void jobs.fetchNextPage()}
-                  disabled={jobs.isFetchingNextPage}
-                >
-                  {jobs.isFetchingNextPage && <Spinner />}
-                  {jobs.isFetchingNextPage ? "Loading…" : "Load older jobs"}
-                </button>
-              </div>
-            )}
-          </>
-        )}
-      </section>
+      <FilterSettings filter={current} now={now} />
+      <FilterHistory jobs={jobs} history={history} deleted={deleted} running={running} now={now} />
     </>
   );
+}
+
+function announce(job: SyncJob): string {
+  const what = job.dry_run ? "Latest preview" : "Latest sync";
+  return job.status === "processing" ? `${what}: processing` : `${what}: ${job.status}, ${formatChangeCounts(job)}`;
 }
 
 /** Two views of the newest job can disagree for one poll; the later job, or the jobs list, wins. */
@@ -128,9 +105,11 @@ function FilterMeta({ filter }: { filter: Filter }) {
         ·
       </span>
       <span>
-        {filter.brevo_list_id != null
-          ? `Syncs into Brevo list ${filter.brevo_list_id}`
-          : "Its Brevo list is created on the first sync"}
+        {filter.brevo_list_id == null
+          ? "Its Brevo list is created on the first sync"
+          : filter.brevo_list_name
+            ? `Syncs into Brevo list “${filter.brevo_list_name}” (${filter.brevo_list_id})`
+            : `Syncs into Brevo list ${filter.brevo_list_id}`}
       </span>
     </p>
   );

@@ -1,0 +1,182 @@
+import { describe, expect, it } from "vitest";
+
+import type { SyncJob } from "../api/client";
+import {
+  changeCounts,
+  explainFetched,
+  explainLeavers,
+  formatChangeCounts,
+  formatSchedule,
+  historyChart,
+  isBrakeHeld,
+  parseScheduleInput,
+  pendingBrake,
+  signedCount,
+  totalChanges,
+} from "./jobs";
+
+const en = { locale: "en-US" };
+
+function job(overrides: Partial<SyncJob> = {}): SyncJob {
+  return {
+    id: 1,
+    filter_id: 7,
+    status: "completed",
+    created_at: "2026-03-10T12:00:00Z",
+    completed_at: "2026-03-10T12:01:00Z",
+    dry_run: false,
+    trigger: "manual",
+    total_fetched: 0,
+    total_added: 0,
+    total_updated: 0,
+    total_removed: 0,
+    total_skipped: 0,
+    total_held: 0,
+    total_unchanged: 0,
+    error_message: null,
+    ...overrides,
+  };
+}
+
+const brake = (id: number, held = 45) =>
+  job({ id, status: "failed", total_held: held, error_message: `removal brake: ${held} of 94 members…` });
+
+describe("change counts", () => {
+  it("signs what joins, changes and leaves the list; skips have no sign", () => {
+    expect(signedCount("added", 9698, en)).toBe("+9,698");
+    expect(signedCount("updated", 0, en)).toBe("~0");
+    expect(signedCount("removed", 12, en)).toBe("−12");
+    expect(signedCount("skipped", 302, en)).toBe("302");
+  });
+
+  it("lists added, updated, removed and skipped in one line", () => {
+    const counts = job({ total_added: 8, total_skipped: 3 });
+    expect(formatChangeCounts(counts, en)).toBe("+8 added / ~0 updated / −0 removed / 3 skipped");
+  });
+
+  it("adds the held removals only when the brake held some", () => {
+    expect(changeCounts(job(), en).map((count) => count.action)).toEqual(["added", "updated", "removed", "skipped"]);
+    expect(changeCounts(brake(3), en).at(-1)).toEqual({ action: "held", count: 45, text: "45 held" });
+  });
+
+  it("totals every change row of the job", () => {
+    expect(totalChanges(job({ total_added: 2, total_updated: 1, total_removed: 2, total_skipped: 2, total_held: 4 }))).toBe(11);
+  });
+});
+
+describe("explainFetched", () => {
+  it("accounts for every fetched person", () => {
+    const counts = job({ total_fetched: 10_000, total_added: 9_698, total_skipped: 302 });
+    expect(explainFetched(counts, en)).toBe(
+      "10,000 fetched: 9,698 added, 0 updated, 0 unchanged, 302 skipped (no valid address, a duplicate address or blocklisted in Brevo)",
+    );
+  });
+
+  it("needs no reason when nothing was skipped", () => {
+    const counts = job({ total_fetched: 40, total_updated: 1, total_unchanged: 39 });
+    expect(explainFetched(counts, en)).toBe("40 fetched: 0 added, 1 updated, 39 unchanged, 0 skipped");
+  });
+});
+
+describe("explainLeavers", () => {
+  it("is silent when no member left", () => {
+    expect(explainLeavers(job())).toBeNull();
+  });
+
+  it("says what happened to the members who left, or would happen in a preview", () => {
+    expect(explainLeavers(job({ total_removed: 1 }))).toBe("1 member who left the filter was removed from the list.");
+    expect(explainLeavers(job({ total_removed: 2, dry_run: true }))).toBe(
+      "2 members who left the filter would be removed from the list.",
+    );
+    expect(explainLeavers(brake(3, 45))).toBe("45 removals were held back by the removal brake.");
+  });
+});
+
+describe("the removal brake", () => {
+  it("holds a failed job's removals", () => {
+    expect(isBrakeHeld(brake(3))).toBe(true);
+    expect(isBrakeHeld(job({ status: "failed", error_message: "Pipedrive answered HTTP 403" }))).toBe(false);
+    expect(isBrakeHeld(job({ total_held: 0 }))).toBe(false);
+  });
+
+  it("waits while the newest real sync is the held one, even behind a preview", () => {
+    const held = brake(3);
+    expect(pendingBrake([held, job({ id: 2 })], "mirror")).toBe(held);
+    expect(pendingBrake([job({ id: 4, dry_run: true }), held], "mirror")).toBe(held);
+  });
+
+  it("is settled by any later sync, and moot in additive mode", () => {
+    expect(pendingBrake([job({ id: 4, status: "processing" }), brake(3)], "mirror")).toBeNull();
+    expect(pendingBrake([job({ id: 4 }), brake(3)], "mirror")).toBeNull();
+    expect(pendingBrake([brake(3)], "additive")).toBeNull();
+    expect(pendingBrake([], "mirror")).toBeNull();
+  });
+});
+
+describe("schedules", () => {
+  it("reads an empty field as manual only and digits as minutes", () => {
+    expect(parseScheduleInput("")).toEqual({ ok: true, minutes: null });
+    expect(parseScheduleInput("  60 ")).toEqual({ ok: true, minutes: 60 });
+    // The range is the server's to judge: its 422 explains it.
+    expect(parseScheduleInput("0")).toEqual({ ok: true, minutes: 0 });
+  });
+
+  it("refuses what is not whole minutes", () => {
+    for (const text of ["1.5", "-5", "hourly", "1e3"]) {
+      expect(parseScheduleInput(text).ok).toBe(false);
+    }
+  });
+
+  it.each([
+    [null, "Manual only"],
+    [1, "Every minute"],
+    [15, "Every 15 minutes"],
+    [60, "Every hour"],
+    [90, "Every 90 minutes"],
+    [360, "Every 6 hours"],
+    [1440, "Every day"],
+    [10_080, "Every 7 days"],
+  ])("%s minutes is %s", (minutes, text) => {
+    expect(formatSchedule(minutes)).toBe(text);
+  });
+});
+
+describe("historyChart", () => {
+  const size = { width: 120, height: 100, minSlots: 4 };
+
+  it("draws the ended real syncs, oldest first, and leaves out previews and a running job", () => {
+    const jobs = [
+      job({ id: 5, status: "processing" }),
+      job({ id: 4, dry_run: true, total_added: 99 }),
+      job({ id: 3, total_removed: 10 }),
+      brake(2),
+      job({ id: 1, total_added: 50 }),
+    ];
+    const chart = historyChart(jobs, size);
+    expect(chart.runs.map((run) => run.job.id)).toEqual([1, 2, 3]);
+    expect(chart.max).toBe(50);
+  });
+
+  it("scales to the tallest bar and keeps small counts visible", () => {
+    const chart = historyChart([job({ id: 2, total_added: 1, total_removed: 100 }), job({ id: 1 })], size);
+    const [first, second] = chart.runs;
+    expect(first?.bars.every((bar) => bar.height === 0)).toBe(true);
+    const [added, updated, removed] = second?.bars ?? [];
+    expect(removed).toMatchObject({ action: "removed", height: 100, y: 0 });
+    expect(added).toMatchObject({ action: "added", value: 1, height: 2, y: 98 });
+    expect(updated?.height).toBe(0);
+  });
+
+  it("puts the newest run at the right edge and never widens a run past its slot", () => {
+    const chart = historyChart([job({ id: 2, total_added: 5 }), job({ id: 1, total_added: 5 })], size);
+    // Four slots of 30 units: two empty ones on the left, then the runs.
+    const bars = chart.runs.flatMap((run) => run.bars);
+    expect(bars[0]?.x).toBeCloseTo(60 + 4.5);
+    const last = bars.at(-1);
+    expect((last?.x ?? 0) + (last?.width ?? 0)).toBeCloseTo(120 - 4.5);
+  });
+
+  it("draws nothing without an ended sync", () => {
+    expect(historyChart([job({ dry_run: true })], size)).toEqual({ runs: [], max: 0 });
+  });
+});
