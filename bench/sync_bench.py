@@ -6,6 +6,9 @@ upstream sandbox with a fixed latency per request and the real rate limits enfor
             ratio, upstream requests per API, 429s, the server's peak RSS, contacts/s; and a
             per-contact baseline (one Brevo create-contact request per person, sequential
             pages) measured on a small filter and extrapolated at its rate-limited pace
+  mirror    re-syncs against a list that already holds the filter: unchanged (0 Brevo writes
+            expected) and with 5 % leavers and 5 % joiners; the list is seeded in the sandbox
+            and linked to the filter in the database, so only the re-sync is timed
   api-load  GET /api/filters and GET /api/sync-jobs with 1,000 filters and 1,000,000 job
             rows at 100 connections (wrk), with and without a sync running
 
@@ -131,12 +134,30 @@ class Stack:
     def api(self, method, path, body=None):
         return request(method, f"{self.url}{path}", body, {"cookie": self.cookie})
 
-    def add_filter(self, filter_id, count):
+    def add_filter(self, filter_id, count, first=0):
         status, _, _ = request("POST", f"{self.sandbox_url}/__sandbox/filters",
-                               {"id": filter_id, "name": f"Bench {count:,}", "count": count})
+                               {"id": filter_id, "name": f"Bench {count:,}", "count": count, "first": first})
         assert status == 201, status
         status, _, body = self.api("POST", "/api/filters/refresh")
         assert status == 200, body
+
+    def link_seeded_list(self, filter_id, count):
+        """A list already holding global persons 0..count, as a previous sync left it."""
+        status, _, body = request("POST", f"{self.sandbox_url}/__sandbox/lists",
+                                  {"name": f"Bench {count:,}", "population": {"count": count, "first": 0, "step": 1}},
+                                  timeout=600)
+        assert status == 201, body
+        con = sqlite3.connect(self.db, timeout=30)
+        con.execute("UPDATE filters SET brevo_list_id = ?, brevo_list_name = name WHERE id = ?",
+                    (body["id"], filter_id))
+        con.commit()
+        con.close()
+        return body["id"]
+
+    def brevo_writes(self):
+        status, _, body = request("GET", f"{self.sandbox_url}/__sandbox/requests?api=brevo&since=0")
+        assert status == 200, body
+        return [r for r in body["requests"] if r["method"] != "GET"]
 
     def sync(self, filter_id):
         """Starts a sync and waits for its end; returns (job, wall seconds)."""
@@ -187,6 +208,59 @@ def bench_sync(args, bins, workdir):
             stack.stop()
         print(json.dumps(rows[-1]), flush=True)
     return rows
+
+
+def mirror_bound(persons, members, removals, imports, latency_s, import_delay_s):
+    """The larger of the person-page chain and the /v3/contacts requests that can run
+    alongside it (the list's and the attributes' reads, member pages of 1,000, the
+    imports) at 10 a second, plus what can only
+    follow the last page: the removals (150 a call) at 10 a second and, when something was
+    imported, the last import's request, processing and completing poll."""
+    chain = math.ceil(persons / PAGE_SIZE) * latency_s
+    alongside = (2 + math.ceil(members / 1000) + imports) / 10
+    tail = math.ceil(removals / 150) / 10 + ((2 * latency_s + import_delay_s) if imports else 0)
+    return max(chain, alongside) + tail
+
+
+def bench_mirror(args, bins, workdir):
+    rows = []
+    latency_s, delay_s = args.latency_ms / 1000, args.import_delay_ms / 1000
+    for n in args.sizes:
+        for scenario, churn in (("unchanged", 0), ("5 % leave, 5 % join", n // 20)):
+            stack = Stack(bins, workdir, args.latency_ms, args.import_delay_ms)
+            try:
+                stack.add_filter(1, n, first=churn)
+                stack.link_seeded_list(1, n)
+                writes_before = len(stack.brevo_writes())
+                job, wall = stack.sync(1)
+                writes = stack.brevo_writes()[writes_before:]
+                imports = sum(1 for w in writes if w["path"] == "/v3/contacts/import")
+                state = stack.sandbox_state()
+                bound = mirror_bound(n, n, job["total_removed"], imports, latency_s, delay_s)
+                rows.append({
+                    "persons": n, "scenario": scenario, "status": job["status"], "error": job["error_message"],
+                    "fetched": job["total_fetched"], "added": job["total_added"], "updated": job["total_updated"],
+                    "removed": job["total_removed"], "skipped": job["total_skipped"],
+                    "unchanged": job["total_unchanged"], "brevo_writes": len(writes), "imports": imports,
+                    "wall_s": round(wall, 2), "lower_bound_s": round(bound, 2), "ratio": round(wall / bound, 3),
+                    "pipedrive_requests": state["pipedrive"]["requests"] - 1,
+                    "brevo_requests": state["brevo"]["requests"],
+                    "http_429": state["pipedrive"]["rate_limited"] + state["brevo"]["rate_limited"],
+                    "peak_rss_mb": round(stack.server.peak_rss_mb(), 1),
+                })
+            finally:
+                stack.stop()
+            print(json.dumps(rows[-1]), flush=True)
+    return rows
+
+
+def print_mirror_table(rows):
+    print("\n| persons | scenario | wall (s) | lower bound (s) | ratio | added | removed | unchanged | skipped | Brevo writes | Pipedrive req | Brevo req | 429s | peak RSS (MB) |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        print(f"| {r['persons']:,} | {r['scenario']} | {r['wall_s']} | {r['lower_bound_s']} | {r['ratio']} | {r['added']:,} "
+              f"| {r['removed']:,} | {r['unchanged']:,} | {r['skipped']:,} | {r['brevo_writes']:,} | {r['pipedrive_requests']:,} "
+              f"| {r['brevo_requests']:,} | {r['http_429']} | {r['peak_rss_mb']} |")
 
 
 def bench_baseline(args, bins, workdir):
@@ -323,7 +397,7 @@ def print_sync_table(rows, baseline):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["sync", "api-load", "all"])
+    parser.add_argument("what", choices=["sync", "mirror", "api-load", "all"])
     parser.add_argument("--sizes", type=lambda s: [int(x) for x in s.split(",")], default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--latency-ms", type=int, default=50)
     parser.add_argument("--import-delay-ms", type=int, default=200)
@@ -349,6 +423,14 @@ def main():
         print_sync_table(rows, baseline)
         if args.check and any(r["status"] != "completed" or r["fetched"] != r["persons"] for r in rows):
             raise SystemExit("a benchmark sync did not complete exactly")
+    if args.what in ("mirror", "all"):
+        rows = bench_mirror(args, bins, workdir)
+        results["mirror"] = rows
+        print_mirror_table(rows)
+        exact = all(r["status"] == "completed" and r["fetched"] == r["persons"] for r in rows)
+        unchanged_silent = all(r["brevo_writes"] == 0 for r in rows if r["scenario"] == "unchanged")
+        if args.check and not (exact and unchanged_silent):
+            raise SystemExit("a mirror sync did not complete exactly, or an unchanged re-sync wrote to Brevo")
     if args.what in ("api-load", "all"):
         results["api_load"] = bench_api_load(args, bins, workdir)
     out = ROOT / "target" / "bench-results.json"

@@ -20,6 +20,10 @@ use super::{
 };
 use crate::{config::RetryPolicy, domain::time::UnixTime};
 
+/// Reset headers count whole seconds: a window the server calls spent may have been filled
+/// by requests sent up to this much more than a period ago.
+const RESET_GRANULARITY: Duration = Duration::from_secs(1);
+
 /// What differs between the upstream APIs in how they are called.
 pub struct ApiSpec {
     pub api: Api,
@@ -288,7 +292,11 @@ impl ApiClient {
                     .await;
             }
         }
-        let spent = header(self.spec.remaining_header).is_some_and(|v| v.trim() == "0");
+        // A window spent by this client's own requests is already paced by its gate, to the
+        // millisecond; the reset header (whole seconds, rounded up) would add up to a second.
+        let spent = header(self.spec.remaining_header).is_some_and(|v| v.trim() == "0")
+            && !(self.spec.limit_window.is_none()
+                && gate.own_requests_fill_window(RESET_GRANULARITY).await);
         if let (true, Some(reset)) = (
             spent,
             header(self.spec.reset_header).and_then(parse_reset_seconds),

@@ -63,6 +63,20 @@ impl RateGate {
         }
     }
 
+    /// Whether this client's own last `limit` requests went out within the period plus
+    /// `slack`: then a server that says the window is spent speaks of them (it counts from
+    /// when they arrived, and answers later), and `admit` already waits for the next slot.
+    pub async fn own_requests_fill_window(&self, slack: Duration) -> bool {
+        let state = self.state.lock().await;
+        state.window.is_some_and(|(limit, period)| {
+            state.recent.len() >= limit
+                && state
+                    .recent
+                    .front()
+                    .is_some_and(|t| t.elapsed() < period + slack)
+        })
+    }
+
     /// No request before `at` (a 429's `Retry-After`, or a window the server says is spent).
     pub async fn pause_until(&self, at: Instant) {
         let mut state = self.state.lock().await;
@@ -122,5 +136,22 @@ mod tests {
         gate.pause_until(start + Duration::from_secs(1)).await; // never shortens a pause
         gate.admit(Duration::from_secs(60)).await.unwrap();
         assert!(Instant::now().duration_since(start) >= Duration::from_secs(3));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_full_window_is_known_to_be_the_clients_own() {
+        let gate = RateGate::new(Some((2, Duration::from_secs(1))));
+        let slack = Duration::from_millis(500);
+        gate.admit(Duration::from_secs(60)).await.unwrap();
+        assert!(!gate.own_requests_fill_window(slack).await);
+        gate.admit(Duration::from_secs(60)).await.unwrap();
+        tokio::time::advance(Duration::from_millis(1200)).await;
+        assert!(
+            gate.own_requests_fill_window(slack).await,
+            "within the slack"
+        );
+        tokio::time::advance(Duration::from_millis(300)).await;
+        assert!(!gate.own_requests_fill_window(slack).await);
+        assert!(!RateGate::new(None).own_requests_fill_window(slack).await);
     }
 }
