@@ -249,12 +249,8 @@ async fn prune_change_log(pool: &SqlitePool, cutoff: UnixTime) {
     let mut pruned = 0;
     loop {
         match db::changes::prune(pool, cutoff, PRUNE_BATCH).await {
-            Ok(rows) => {
-                pruned += rows;
-                if rows < u64::from(PRUNE_BATCH) {
-                    break;
-                }
-            }
+            Ok(0) => break,
+            Ok(rows) => pruned += rows,
             Err(err) => {
                 tracing::warn!(error = %crate::telemetry::error_chain(&err), "could not prune the change log");
                 break;

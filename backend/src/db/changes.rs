@@ -37,18 +37,15 @@ pub struct ChangeQuery<'a> {
     pub limit: u32,
 }
 
-/// Appends a batch of changes in one statement: the batch travels as one JSON array, so a
-/// thousand rows cost one round trip and one implicit transaction.
-pub async fn insert_batch(
+/// Appends a batch of changes in one statement, numbered from `first_id`: the batch travels
+/// as one JSON array, so a thousand rows cost one round trip and one implicit transaction.
+pub async fn insert_batch<'a>(
     pool: &SqlitePool,
     job_id: SyncJobId,
-    changes: &[Change],
+    first_id: i64,
+    changes: impl Iterator<Item = &'a Change>,
 ) -> Result<(), DbError> {
-    if changes.is_empty() {
-        return Ok(());
-    }
     let rows: Vec<ChangeRow> = changes
-        .iter()
         .map(|change| ChangeRow {
             id: 0,
             action: change.action.as_str().into(),
@@ -57,14 +54,19 @@ pub async fn insert_batch(
             reason: change.reason.as_deref().map(Cow::from),
         })
         .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
     let rows = serde_json::to_string(&rows).expect("change rows always serialise");
     sqlx::query!(
         r#"
-        INSERT INTO sync_changes (job_id, action, email, person_id, reason)
-        SELECT ?1, value ->> 'action', value ->> 'email', value ->> 'person_id', value ->> 'reason'
-        FROM json_each(?2)
+        INSERT INTO sync_changes (job_id, id, action, email, person_id, reason)
+        SELECT ?1, ?2 + key, value ->> 'action', value ->> 'email', value ->> 'person_id',
+               value ->> 'reason'
+        FROM json_each(?3)
         "#,
         job_id.0,
+        first_id,
         rows
     )
     .execute(pool)
@@ -139,15 +141,18 @@ pub async fn page(pool: &SqlitePool, query: ChangeQuery<'_>) -> Result<Vec<Logge
         .collect()
 }
 
-/// Deletes up to `batch` change rows of jobs created before `cutoff`; returns how many. Called
-/// until it returns less than `batch`, so no single statement holds the write lock for long.
+/// Deletes up to `batch` rows of the oldest job that still has a change log, if that job was
+/// created before `cutoff`; returns how many. Called until it returns 0, so no statement
+/// holds the write lock for long. Job ids grow with their start time, so the oldest log
+/// being young enough means every log is.
 pub async fn prune(pool: &SqlitePool, cutoff: UnixTime, batch: u32) -> Result<u64, DbError> {
-    let batch = i64::from(batch);
     let result = sqlx::query!(
         r#"
-        DELETE FROM sync_changes WHERE id IN (
-            SELECT c.id FROM sync_jobs j JOIN sync_changes c ON c.job_id = j.id
-            WHERE j.created_at < ?1 LIMIT ?2)
+        WITH oldest AS (SELECT job_id, id FROM sync_changes ORDER BY job_id, id LIMIT 1)
+        DELETE FROM sync_changes
+        WHERE job_id = (SELECT o.job_id FROM oldest o JOIN sync_jobs j ON j.id = o.job_id
+                        WHERE j.created_at < ?1)
+          AND id < (SELECT id FROM oldest) + ?2
         "#,
         cutoff.0,
         batch

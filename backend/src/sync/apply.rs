@@ -8,7 +8,11 @@ use std::sync::Arc;
 use tokio::{sync::mpsc, task::JoinSet};
 use tracing::Instrument;
 
-use super::{diff::Write, engine::SyncError, record::ChangeSender};
+use super::{
+    diff::Write,
+    engine::SyncError,
+    record::{ChangeSender, Record},
+};
 use crate::{
     config::SyncSettings,
     domain::{
@@ -100,7 +104,7 @@ async fn record_only(
             Work::Removals(emails) => emails.into_iter().map(removed).collect(),
         };
         // The recorder is gone only when it failed; its error is the job's.
-        let _ = record.send(changes).await;
+        let _ = record.send(Record::Done(changes)).await;
     }
     Ok(())
 }
@@ -137,13 +141,16 @@ async fn start_import(
     waiters: &mut JoinSet<Result<(), SyncError>>,
 ) -> Result<(), SyncError> {
     let process_id = brevo.import(open.batch).await?;
+    let count = |action| open.changes.iter().filter(|c| c.action == action).count() as i64;
+    let (added, updated) = (count(ChangeAction::Added), count(ChangeAction::Updated));
+    // Logged while Brevo processes the import, counted when it completed.
+    let _ = record.send(Record::Sent(open.changes)).await;
     let (brevo, settings, record) = (brevo.clone(), settings.clone(), record.clone());
-    let changes = open.changes;
     // In the job's span, so the waiter's log lines name the job too.
     waiters.spawn(
         async move {
             wait_for_import(&brevo, process_id, &settings).await?;
-            let _ = record.send(changes).await;
+            let _ = record.send(Record::Confirmed { added, updated }).await;
             Ok(())
         }
         .in_current_span(),
@@ -216,7 +223,7 @@ async fn finish_removal(
         .map(removed)
         .chain(absent)
         .collect();
-    let _ = record.send(changes).await;
+    let _ = record.send(Record::Done(changes)).await;
     Ok(())
 }
 

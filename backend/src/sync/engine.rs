@@ -16,21 +16,20 @@ use tokio::sync::{mpsc, oneshot};
 use super::{
     apply::{apply_changes, Target, Work},
     diff::{Decisions, Diff},
-    record::{record_changes, ChangeSender, Progress},
+    record::{record_changes, ChangeSender, Progress, Record},
 };
 use crate::{
     config::SyncSettings,
     db::{self, DbError},
     domain::{
         change::{Change, ChangeAction},
-        contact::Person,
         filter::{Filter, SyncMode},
         mapping::Mapping,
         sync_job::{JobOptions, SyncJob},
     },
     upstream::{
-        brevo::{BrevoClient, ListMember},
-        pipedrive::PipedriveClient,
+        brevo::{BrevoClient, MembersPage},
+        pipedrive::{PersonPage, PipedriveClient},
         UpstreamError,
     },
 };
@@ -72,7 +71,7 @@ pub enum SyncError {
 /// A page of one of the two sources; `End` marks a source read to its last page, so that a
 /// source that failed half-way is never taken for a complete one.
 enum Page<T> {
-    Items(Vec<T>, usize),
+    Next(T),
     End,
 }
 
@@ -113,7 +112,7 @@ pub async fn run_sync_job(
     };
     let (_, _, brake, ()) = tokio::try_join!(
         read_members(deps, filter, options, target_tx, members_tx),
-        read_persons(deps, filter, progress, persons_tx),
+        read_persons(deps, filter, persons_tx),
         apply,
         async {
             record_changes(&deps.pool, job.id, progress, changes_rx)
@@ -171,7 +170,7 @@ async fn read_members(
     filter: &Filter,
     options: JobOptions,
     target_tx: oneshot::Sender<Arc<Target>>,
-    members_tx: mpsc::Sender<Page<ListMember>>,
+    members_tx: mpsc::Sender<Page<MembersPage>>,
 ) -> Result<(), SyncError> {
     // One after the other: a bad key then fails the first request and asks nothing more.
     let list_id = prepare_list(deps, filter, options.dry_run).await?;
@@ -188,16 +187,12 @@ async fn read_members(
         let mut offset = 0;
         loop {
             let page = deps.brevo.members_page(list_id, offset).await?;
-            let read = page.contacts.len();
+            let (read, count) = (page.contacts.len(), page.count);
             offset += read;
-            if members_tx
-                .send(Page::Items(page.contacts, page.count))
-                .await
-                .is_err()
-            {
+            if members_tx.send(Page::Next(page)).await.is_err() {
                 return Ok(());
             }
-            if read == 0 || offset >= page.count {
+            if read == 0 || offset >= count {
                 break;
             }
         }
@@ -206,18 +201,16 @@ async fn read_members(
     Ok(())
 }
 
-/// Reads the filter's persons page by page. It only fetches: everything else happens in the
-/// next stages, so the next page is requested as soon as one arrives.
+/// Reads the filter's persons page by page. It only fetches and reads each page's cursor:
+/// everything else happens in the next stages, so the next page is requested at once.
 async fn read_persons(
     deps: &SyncDeps,
     filter: &Filter,
-    progress: &Progress,
-    persons_tx: mpsc::Sender<Page<Person>>,
+    persons_tx: mpsc::Sender<Page<PersonPage>>,
 ) -> Result<(), SyncError> {
     let mut pages = deps.pipedrive.persons(filter.id);
     while let Some(page) = pages.next_page().await? {
-        progress.add_fetched(page.len());
-        if persons_tx.send(Page::Items(page, 0)).await.is_err() {
+        if persons_tx.send(Page::Next(page)).await.is_err() {
             return Ok(()); // A later stage failed; its error is the job's.
         }
     }
@@ -233,8 +226,8 @@ async fn diff_contacts(
     filter: &Filter,
     options: JobOptions,
     target: &Target,
-    mut persons_rx: mpsc::Receiver<Page<Person>>,
-    mut members_rx: mpsc::Receiver<Page<ListMember>>,
+    mut persons_rx: mpsc::Receiver<Page<PersonPage>>,
+    mut members_rx: mpsc::Receiver<Page<MembersPage>>,
     work_tx: mpsc::Sender<Work>,
     changes_tx: ChangeSender,
     progress: &Progress,
@@ -245,7 +238,7 @@ async fn diff_contacts(
         let mut out = Decisions::default();
         tokio::select! {
             page = members_rx.recv(), if !members_done => match page {
-                Some(Page::Items(members, total)) => diff.add_members(members, total, &mut out),
+                Some(Page::Next(page)) => diff.add_members(page.contacts, page.count, &mut out),
                 Some(Page::End) => {
                     members_done = true;
                     diff.members_complete(&mut out);
@@ -253,13 +246,18 @@ async fn diff_contacts(
                 None => return Ok(None), // The reader failed; its error is the job's.
             },
             page = persons_rx.recv(), if !persons_done => match page {
-                Some(Page::Items(persons, _)) => diff.add_persons(&persons, &mut out),
+                Some(Page::Next(page)) => {
+                    // Parsed here, off the chain of requests: the reader needed only the cursor.
+                    let persons = page.persons()?;
+                    progress.add_fetched(persons.len());
+                    diff.add_persons(&persons, &mut out);
+                }
                 Some(Page::End) => persons_done = true,
                 None => return Ok(None),
             },
         }
         progress.add_unchanged(out.unchanged);
-        if !out.skipped.is_empty() && changes_tx.send(out.skipped).await.is_err() {
+        if !out.skipped.is_empty() && changes_tx.send(Record::Done(out.skipped)).await.is_err() {
             return Ok(None);
         }
         if !out.writes.is_empty() && work_tx.send(Work::Writes(out.writes)).await.is_err() {
@@ -291,7 +289,7 @@ async fn diff_contacts(
             reason: Some(reason.clone()),
         })
         .collect();
-    let _ = changes_tx.send(changes).await;
+    let _ = changes_tx.send(Record::Done(changes)).await;
     Ok(Some(SyncError::RemovalBrake {
         held,
         members,

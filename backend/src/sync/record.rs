@@ -73,32 +73,63 @@ impl Progress {
     }
 }
 
+/// What the other stages tell the record stage.
+pub enum Record {
+    /// Changes done (or, in a dry run, derived): logged and counted.
+    Done(Vec<Change>),
+    /// Changes sent to Brevo whose outcome is pending (an import's process): logged at once,
+    /// so the log is written while Brevo works, and counted when confirmed.
+    Sent(Vec<Change>),
+    /// Brevo completed sent changes: this many `added` and `updated`.
+    Confirmed { added: i64, updated: i64 },
+}
+
 /// Where the other stages send what happened; cloned by each.
-pub type ChangeSender = mpsc::Sender<Vec<Change>>;
+pub type ChangeSender = mpsc::Sender<Record>;
+
+/// A change waiting to be written, and whether it counts now.
+struct Pending {
+    change: Change,
+    counts: bool,
+}
 
 /// Runs until every sender is dropped, then writes what is left. Changes count when they are
-/// written, so a job's counts never exceed its log.
+/// written (done ones) or confirmed (sent ones), so a job's counts never exceed its log.
 pub async fn record_changes(
     pool: &SqlitePool,
     job_id: SyncJobId,
     progress: &Progress,
-    mut changes_rx: mpsc::Receiver<Vec<Change>>,
+    mut changes_rx: mpsc::Receiver<Record>,
 ) -> Result<(), DbError> {
-    let mut buffer: Vec<Change> = Vec::with_capacity(BATCH_ROWS);
+    let mut buffer: Vec<Pending> = Vec::with_capacity(BATCH_ROWS);
+    let mut next_id = 1;
     let mut last_progress = Instant::now() - PROGRESS_WRITE_INTERVAL;
     let mut ticks = tokio::time::interval(PROGRESS_WRITE_INTERVAL);
     loop {
         let received = tokio::select! {
             received = changes_rx.recv() => received,
-            _ = ticks.tick() => Some(Vec::new()),
+            _ = ticks.tick() => Some(Record::Done(Vec::new())),
         };
-        let Some(changes) = received else { break };
-        buffer.extend(changes);
+        let Some(record) = received else { break };
+        match record {
+            Record::Done(changes) => buffer.extend(changes.into_iter().map(|change| Pending {
+                change,
+                counts: true,
+            })),
+            Record::Sent(changes) => buffer.extend(changes.into_iter().map(|change| Pending {
+                change,
+                counts: false,
+            })),
+            Record::Confirmed { added, updated } => {
+                progress.added.fetch_add(added, Ordering::Relaxed);
+                progress.updated.fetch_add(updated, Ordering::Relaxed);
+            }
+        }
         // Write full batches at once, and a partial one when the stream pauses.
         let idle = changes_rx.is_empty();
         while buffer.len() >= BATCH_ROWS || (idle && !buffer.is_empty()) {
             let rest = buffer.split_off(buffer.len().min(BATCH_ROWS));
-            flush(pool, job_id, progress, &buffer).await?;
+            flush(pool, job_id, &mut next_id, progress, &buffer).await?;
             buffer = rest;
         }
         if last_progress.elapsed() >= PROGRESS_WRITE_INTERVAL {
@@ -106,18 +137,21 @@ pub async fn record_changes(
             last_progress = Instant::now();
         }
     }
-    flush(pool, job_id, progress, &buffer).await
+    flush(pool, job_id, &mut next_id, progress, &buffer).await
 }
 
+/// Writes the changes, numbered from `next_id` on, and counts those that count now.
 async fn flush(
     pool: &SqlitePool,
     job_id: SyncJobId,
+    next_id: &mut i64,
     progress: &Progress,
-    changes: &[Change],
+    pending: &[Pending],
 ) -> Result<(), DbError> {
-    db::changes::insert_batch(pool, job_id, changes).await?;
-    for change in changes {
-        progress.count(change.action);
+    db::changes::insert_batch(pool, job_id, *next_id, pending.iter().map(|p| &p.change)).await?;
+    *next_id += pending.len() as i64;
+    for p in pending.iter().filter(|p| p.counts) {
+        progress.count(p.change.action);
     }
     Ok(())
 }

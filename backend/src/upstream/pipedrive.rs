@@ -50,8 +50,15 @@ struct FilterItem {
 }
 
 #[derive(Deserialize)]
-struct PersonsResponse {
+struct PersonsData {
     data: Option<Vec<PersonItem>>,
+}
+
+/// A persons page read only for its cursor: the persons are skipped, not built.
+#[derive(Deserialize)]
+struct PersonsCursor {
+    #[serde(default, rename = "data")]
+    _data: serde::de::IgnoredAny,
     additional_data: Option<PersonsPaging>,
 }
 
@@ -148,33 +155,55 @@ pub struct PersonPages<'a> {
 }
 
 impl PersonPages<'_> {
-    /// The next page, or `None` after the last one.
-    pub async fn next_page(&mut self) -> Result<Option<Vec<Person>>, UpstreamError> {
+    /// The next page, or `None` after the last one. Only its cursor is read here, so the
+    /// page after it can be asked for at once; [`PersonPage::persons`] parses the rest.
+    pub async fn next_page(&mut self) -> Result<Option<PersonPage>, UpstreamError> {
         if self.finished {
             return Ok(None);
         }
-        let mut request = UpstreamRequest::get("reading the filter's persons", "api/v2/persons")
+        let mut request = UpstreamRequest::get(OPERATION, "api/v2/persons")
             .query("filter_id", self.filter_id.0)
             .query("limit", PAGE_SIZE);
         if let Some(cursor) = &self.cursor {
             request = request.query("cursor", cursor);
         }
-        let response: PersonsResponse = self.client.json(request).await?;
+        let body = self.client.send(request).await?;
+        let paging: PersonsCursor = parse(&body)?;
         // The cursor is opaque: passed back as received, never parsed.
-        self.cursor = response
+        self.cursor = paging
             .additional_data
             .and_then(|paging| paging.next_cursor)
             .filter(|c| !c.is_empty());
         self.finished = self.cursor.is_none();
-        Ok(Some(
-            response
-                .data
-                .unwrap_or_default()
-                .into_iter()
-                .map(Person::from)
-                .collect(),
-        ))
+        Ok(Some(PersonPage { body }))
     }
+}
+
+const OPERATION: &str = "reading the filter's persons";
+
+/// One page of persons as received.
+pub struct PersonPage {
+    body: bytes::Bytes,
+}
+
+impl PersonPage {
+    pub fn persons(&self) -> Result<Vec<Person>, UpstreamError> {
+        let page: PersonsData = parse(&self.body)?;
+        Ok(page
+            .data
+            .unwrap_or_default()
+            .into_iter()
+            .map(Person::from)
+            .collect())
+    }
+}
+
+fn parse<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, UpstreamError> {
+    serde_json::from_slice(body).map_err(|e| UpstreamError::InvalidResponse {
+        api: Api::Pipedrive,
+        operation: OPERATION,
+        reason: e.to_string(),
+    })
 }
 
 fn hint(status: u16) -> &'static str {

@@ -539,3 +539,46 @@ async fn removals_are_retried_after_a_brevo_server_error_and_a_429() {
     );
     assert_eq!(app.members().await, emails(&persons(3..31)));
 }
+
+#[tokio::test]
+async fn old_change_logs_are_pruned_in_batches_and_their_jobs_kept() {
+    let app = synced_app(persons(1..31)).await;
+    app.sandbox
+        .pipedrive()
+        .set_persons(FILTER as u64, persons(1..41));
+    let job = app.sync_with(json!({"dry_run": true})).await;
+    let job_id = job["id"].as_i64().unwrap();
+    // A year old: past CHANGE_LOG_DAYS (90).
+    sqlx::query("UPDATE sync_jobs SET created_at = created_at - 365 * 86400 WHERE id < ?1")
+        .bind(job_id)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let cutoff = pipedrive_brevo_sync::domain::time::UnixTime(
+        pipedrive_brevo_sync::domain::time::UnixTime::now().0 - 90 * 86_400,
+    );
+    let prune = || pipedrive_brevo_sync::db::changes::prune(&app.pool, cutoff, 7);
+
+    assert_eq!(prune().await.unwrap(), 7);
+    let mut pruned = 7;
+    loop {
+        match prune().await.unwrap() {
+            0 => break,
+            rows => pruned += rows,
+        }
+    }
+
+    assert_eq!(pruned, 30, "the first job's 30 added rows");
+    assert_eq!(
+        app.changes(&job, "").await.len(),
+        10,
+        "the young job keeps its log"
+    );
+    let old: Value = app
+        .get("/api/sync-jobs?limit=1&before=2")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(old["items"][0]["total_added"], 30, "job rows stay forever");
+}

@@ -112,6 +112,7 @@ proptest! {
             let mut pages = client.persons(FilterId(1));
             let mut fetched = 0;
             while let Some(page) = pages.next_page().await.unwrap() {
+                let page = page.persons().unwrap();
                 fetched += 1;
                 prop_assert_eq!(page.len(), persons.len());
                 for person in &page {

@@ -2,10 +2,12 @@
 //!
 //! Variable names and defaults are those of DESIGN.md §2; tests build [`Settings`] in code.
 
-use std::{env, path::PathBuf, time::Duration};
+use std::{path::PathBuf, time::Duration};
 
 use secrecy::SecretString;
 use url::Url;
+
+mod env;
 
 /// Everything the service needs to run. Secrets are [`SecretString`]s, so `Debug` redacts them.
 #[derive(Debug, Clone)]
@@ -160,54 +162,6 @@ pub enum ConfigError {
     Invalid { var: &'static str, reason: String },
 }
 
-impl Settings {
-    /// Reads `.env` (when present) and then the environment; real variables win over `.env`.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        // A missing .env is normal; any other problem with it should not go unnoticed.
-        if let Err(err) = dotenvy::dotenv() {
-            if !err.not_found() {
-                return Err(ConfigError::Invalid {
-                    var: ".env",
-                    reason: err.to_string(),
-                });
-            }
-        }
-        let defaults = SyncSettings::default();
-        Ok(Self {
-            database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite:data/app.db".into()),
-            bind_addr: var("BIND_ADDR").unwrap_or_else(|| "127.0.0.1:8080".into()),
-            admin_password: secret("ADMIN_PASSWORD"),
-            secure_cookie: parse_bool("SECURE_COOKIE")?.unwrap_or(false),
-            static_dir: var("STATIC_DIR")
-                .unwrap_or_else(|| "frontend/dist".into())
-                .into(),
-            sandbox_mode: parse_bool("SANDBOX_MODE")?.unwrap_or(false),
-            metrics_token: secret("METRICS_TOKEN"),
-            pipedrive: PipedriveSettings {
-                api_token: secret("PIPEDRIVE_API_TOKEN"),
-                base_url: origin("PIPEDRIVE_BASE_URL", "https://api.pipedrive.com")?,
-            },
-            brevo: BrevoSettings {
-                api_key: secret("BREVO_API_KEY"),
-                base_url: origin("BREVO_BASE_URL", "https://api.brevo.com")?,
-            },
-            http: HttpClientSettings::default(),
-            retry: RetryPolicy::default(),
-            brevo_limits: BrevoLimits::default(),
-            sync: SyncSettings {
-                brevo_folder_id: parse_folder_id()?,
-                removal_brake_min: parse_number("REMOVAL_BRAKE_MIN", 0..=u32::MAX)?
-                    .map_or(defaults.removal_brake_min, |n| n as usize),
-                removal_brake_percent: parse_number("REMOVAL_BRAKE_PERCENT", 0..=100)?
-                    .unwrap_or(defaults.removal_brake_percent),
-                ..defaults
-            },
-            change_log_days: parse_number("CHANGE_LOG_DAYS", 0..=36_500)?.unwrap_or(90),
-            login_throttle: LoginThrottleSettings::default(),
-        })
-    }
-}
-
 impl Default for HttpClientSettings {
     fn default() -> Self {
         Self {
@@ -226,81 +180,6 @@ impl Default for LoginThrottleSettings {
             window: Duration::from_secs(15 * 60),
         }
     }
-}
-
-/// A set, non-blank variable.
-fn var(name: &str) -> Option<String> {
-    env::var(name).ok().filter(|value| !value.trim().is_empty())
-}
-
-fn secret(name: &str) -> Option<SecretString> {
-    var(name).map(SecretString::from)
-}
-
-fn parse_bool(name: &'static str) -> Result<Option<bool>, ConfigError> {
-    var(name)
-        .map(|value| match value.trim().to_ascii_lowercase().as_str() {
-            "1" | "true" | "yes" | "on" => Ok(true),
-            "0" | "false" | "no" | "off" => Ok(false),
-            _ => Err(ConfigError::Invalid {
-                var: name,
-                reason: format!("expected true or false, got {value:?}"),
-            }),
-        })
-        .transpose()
-}
-
-/// A whole number within `range`.
-fn parse_number(
-    name: &'static str,
-    range: std::ops::RangeInclusive<u32>,
-) -> Result<Option<u32>, ConfigError> {
-    var(name)
-        .map(|value| match value.trim().parse::<u32>() {
-            Ok(n) if range.contains(&n) => Ok(n),
-            _ => Err(ConfigError::Invalid {
-                var: name,
-                reason: format!(
-                    "expected a whole number from {} to {}, got {value:?}",
-                    range.start(),
-                    range.end()
-                ),
-            }),
-        })
-        .transpose()
-}
-
-fn parse_folder_id() -> Result<Option<i64>, ConfigError> {
-    var("BREVO_FOLDER_ID")
-        .map(|value| match value.trim().parse::<i64>() {
-            Ok(id) if id > 0 => Ok(id),
-            _ => Err(ConfigError::Invalid {
-                var: "BREVO_FOLDER_ID",
-                reason: format!("expected a positive folder id, got {value:?}"),
-            }),
-        })
-        .transpose()
-}
-
-/// An `http(s)` origin. A trailing slash is tolerated; a path would be ambiguous, since the
-/// clients append the versioned paths themselves.
-fn origin(name: &'static str, default: &str) -> Result<Url, ConfigError> {
-    parse_origin(name, &var(name).unwrap_or_else(|| default.into()))
-}
-
-fn parse_origin(name: &'static str, raw: &str) -> Result<Url, ConfigError> {
-    let invalid = |reason: String| ConfigError::Invalid { var: name, reason };
-    let url =
-        Url::parse(raw.trim()).map_err(|err| invalid(format!("{raw:?} is not a URL: {err}")))?;
-    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-        return Err(invalid(format!("{raw:?} must be an http(s) origin")));
-    }
-    if url.path() != "/" || url.query().is_some() {
-        return Err(invalid(format!(
-            "{raw:?} must be an origin without a path, e.g. https://api.example.com"
-        )));
-    }
-    Ok(url)
 }
 
 #[cfg(test)]
@@ -340,21 +219,6 @@ mod tests {
             "metrics-bearer-token",
         ] {
             assert!(!debug.contains(secret), "{secret} leaked into {debug}");
-        }
-    }
-
-    #[test]
-    fn origins_accept_a_trailing_slash_and_refuse_paths() {
-        let ok = parse_origin("X", "https://acme.pipedrive.com/").unwrap();
-        assert_eq!(ok.as_str(), "https://acme.pipedrive.com/");
-        assert!(parse_origin("X", "http://127.0.0.1:8090").is_ok());
-        for bad in [
-            "https://api.pipedrive.com/v1",
-            "ftp://x.example",
-            "not a url",
-            "https://x.example/?a=1",
-        ] {
-            assert!(parse_origin("X", bad).is_err(), "{bad} was accepted");
         }
     }
 }
