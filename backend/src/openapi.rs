@@ -4,8 +4,9 @@
 use actix_web::App;
 use utoipa::{
     openapi::{
+        schema::{Schema, SchemaType, Type},
         security::{ApiKey, ApiKeyValue, SecurityScheme},
-        OpenApi as OpenApiDocument,
+        OpenApi as OpenApiDocument, RefOr,
     },
     Modify, OpenApi,
 };
@@ -51,12 +52,46 @@ impl Modify for SessionCookie {
 
 /// The whole document: the base above plus every path registered by [`routes::configure_api`].
 pub fn document() -> OpenApiDocument {
-    App::new()
+    let mut document = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .service(scope::scope("/api").configure(routes::configure_api))
         .split_for_parts()
-        .1
+        .1;
+    plain_optional_bodies(&mut document);
+    document
+}
+
+/// An optional body (`request_body = Option<T>`) comes out as `oneOf: [null, T]`; it is `T`
+/// in a body that is not required. Generated clients then leave it out instead of sending
+/// `null` (openapi-python-client cannot encode its "unset" for the `oneOf`).
+fn plain_optional_bodies(document: &mut OpenApiDocument) {
+    let operations = document.paths.paths.values_mut().flat_map(|item| {
+        [&mut item.post, &mut item.put, &mut item.patch]
+            .into_iter()
+            .flatten()
+    });
+    for operation in operations {
+        let Some(body) = operation
+            .request_body
+            .as_mut()
+            .filter(|b| b.required.is_none())
+        else {
+            continue;
+        };
+        for content in body.content.values_mut() {
+            if let Some(RefOr::T(Schema::OneOf(one_of))) = &content.schema {
+                let mut others = one_of.items.iter().filter(|item| !is_null(item));
+                if let (Some(only), None) = (others.next(), others.next()) {
+                    content.schema = Some(only.clone());
+                }
+            }
+        }
+    }
+}
+
+fn is_null(schema: &RefOr<Schema>) -> bool {
+    matches!(schema, RefOr::T(Schema::Object(object)) if object.schema_type == SchemaType::Type(Type::Null))
 }
 
 /// The committed form: YAML, ending in a newline.

@@ -927,7 +927,7 @@ export interface operations {
         /** @description Optional: a dry run, or removals past the brake */
         requestBody?: {
             content: {
-                "application/json": null | components["schemas"]["StartSyncIn"];
+                "application/json": components["schemas"]["StartSyncIn"];
             };
         };
         responses: {
