@@ -246,6 +246,7 @@ def bench_mirror(args, bins, workdir):
                     "pipedrive_requests": state["pipedrive"]["requests"] - 1,
                     "brevo_requests": state["brevo"]["requests"],
                     "http_429": state["pipedrive"]["rate_limited"] + state["brevo"]["rate_limited"],
+                    "http_429_by_api": {api: state[api]["rate_limited"] for api in ("pipedrive", "brevo")},
                     "peak_rss_mb": round(stack.server.peak_rss_mb(), 1),
                 })
             finally:
