@@ -582,3 +582,34 @@ async fn old_change_logs_are_pruned_in_batches_and_their_jobs_kept() {
         .unwrap();
     assert_eq!(old["items"][0]["total_added"], 30, "job rows stay forever");
 }
+
+#[tokio::test]
+async fn addresses_brevo_reports_as_already_out_of_the_list_are_logged_as_skipped() {
+    let app = synced_app(persons(1..31)).await;
+    let list_id = app.list_id_of(FILTER).await;
+    app.sandbox.script(
+        Api::Brevo,
+        &format!("/v3/contacts/lists/{list_id}/contacts/remove"),
+        upstream_sandbox::Fault::Status {
+            status: 201,
+            headers: vec![],
+            body: r#"{"contacts":{"success":["p1@example.com"],"failure":["p2@example.com"]}}"#
+                .into(),
+        },
+    );
+    app.sandbox
+        .pipedrive()
+        .set_persons(FILTER as u64, persons(3..31));
+
+    let job = app.sync(FILTER).await;
+
+    assert_eq!(counts(&job), [0, 0, 1, 1, 0, 28]);
+    let skipped = app.changes(&job, "action=skipped").await;
+    assert_eq!(
+        (skipped[0]["email"].clone(), skipped[0]["reason"].clone()),
+        (
+            json!("p2@example.com"),
+            json!("already out of the list in Brevo")
+        )
+    );
+}
