@@ -6,6 +6,7 @@
 mod crash;
 mod harness;
 mod load;
+mod mirror_crash;
 mod secrets;
 mod server;
 mod sqlite;
