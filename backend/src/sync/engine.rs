@@ -94,7 +94,6 @@ pub async fn run_sync_job(
         let Ok(target) = target_rx.await else {
             return Ok(None); // Preparing failed: try_join! reports that error.
         };
-        let target: Arc<Target> = target;
         let diff = diff_contacts(
             deps,
             filter,
@@ -135,10 +134,16 @@ async fn prepare_list(
 ) -> Result<Option<i64>, SyncError> {
     if let Some(list_id) = filter.brevo_list_id {
         match deps.brevo.list(list_id).await? {
-            Some(list) if list.name == filter.name || dry_run => return Ok(Some(list_id)),
-            Some(_) => {
-                deps.brevo.rename_list(list_id, &filter.name).await?;
-                db::filters::set_brevo_list(&deps.pool, filter.id, list_id, &filter.name).await?;
+            Some(_) if dry_run => return Ok(Some(list_id)),
+            Some(list) => {
+                if list.name != filter.name {
+                    deps.brevo.rename_list(list_id, &filter.name).await?;
+                }
+                // Also learns the name of a list made before names were stored.
+                if filter.brevo_list_name.as_deref() != Some(filter.name.as_str()) {
+                    db::filters::set_brevo_list(&deps.pool, filter.id, list_id, &filter.name)
+                        .await?;
+                }
                 return Ok(Some(list_id));
             }
             None => {
@@ -169,17 +174,17 @@ async fn read_members(
     deps: &SyncDeps,
     filter: &Filter,
     options: JobOptions,
-    target_tx: oneshot::Sender<Arc<Target>>,
+    target_tx: oneshot::Sender<Target>,
     members_tx: mpsc::Sender<Page<MembersPage>>,
 ) -> Result<(), SyncError> {
     // One after the other: a bad key then fails the first request and asks nothing more.
     let list_id = prepare_list(deps, filter, options.dry_run).await?;
     let names = deps.brevo.name_attributes().await?;
-    let target = Arc::new(Target {
+    let target = Target {
         list_id,
         mapping: Mapping::first_and_last_name(names.first, names.last),
         dry_run: options.dry_run,
-    });
+    };
     if target_tx.send(target).is_err() {
         return Ok(()); // A later stage failed; its error is the job's.
     }
