@@ -65,9 +65,9 @@ def cargo_bins() -> set[str]:
 
 
 def service_variables() -> set[str]:
-    """Variables the service reads: config.rs, plus RUST_LOG and LOG_FORMAT (telemetry.rs)."""
-    config = (ROOT / "backend/src/config.rs").read_text()
-    names = set(re.findall(r'(?:var|secret|parse_bool|origin)\(\s*"([A-Z][A-Z0-9_]+)"', config))
+    """Variables the service reads: config/env.rs, plus RUST_LOG and LOG_FORMAT (telemetry.rs)."""
+    config = (ROOT / "backend/src/config/env.rs").read_text()
+    names = set(re.findall(r'(?:var|secret|parse_bool|parse_number|origin)\(\s*"([A-Z][A-Z0-9_]+)"', config))
     return names | {"RUST_LOG", "LOG_FORMAT"}
 
 
