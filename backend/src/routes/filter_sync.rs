@@ -5,6 +5,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{
+    from_object,
     lookup::find_filter,
     sync_jobs::{page_of_jobs, PageQuery, SyncJobOut, SyncJobPage},
     JSON_LIMIT,
@@ -115,14 +116,12 @@ fn parse_start(body: &[u8]) -> Result<StartSyncIn, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(StartSyncIn::default());
     }
-    // `null` is what a generated client sends for "no options".
-    serde_json::from_slice::<Option<StartSyncIn>>(body)
-        .map(Option::unwrap_or_default)
-        .map_err(|e| {
-            if e.is_data() {
-                ApiError::InvalidBody(e.to_string())
-            } else {
-                ApiError::MalformedJson(e.to_string())
-            }
-        })
+    let object = serde_json::from_slice(body).map_err(|e| {
+        if e.is_data() {
+            ApiError::InvalidBody(e.to_string())
+        } else {
+            ApiError::MalformedJson(e.to_string())
+        }
+    })?;
+    from_object(object)
 }

@@ -2,7 +2,7 @@ use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{lookup::find_filter, sync_jobs::SyncJobOut};
+use super::{from_object, lookup::find_filter, sync_jobs::SyncJobOut};
 use crate::{
     app_state::AppState,
     db,
@@ -202,9 +202,10 @@ pub async fn refresh_filters(state: web::Data<AppState>) -> Result<HttpResponse,
 #[patch("/filters/{id:-?[0-9]+}")]
 pub async fn update_filter(
     id: web::Path<i64>,
-    body: web::Json<UpdateFilterIn>,
+    body: web::Json<serde_json::Map<String, serde_json::Value>>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<FilterOut>, ApiError> {
+    let body: UpdateFilterIn = from_object(body.into_inner())?;
     let schedule = match body.schedule_minutes {
         Some(Some(minutes)) => match u32::try_from(minutes) {
             Ok(minutes) if (1..=MAX_SCHEDULE_MINUTES).contains(&minutes) => Some(Some(minutes)),

@@ -44,6 +44,15 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
         .service(changes::changes_csv);
 }
 
+/// A JSON object as `T`. serde would also build a struct from an array of its fields in
+/// their order; the API's bodies are objects, and anything else is refused.
+pub(crate) fn from_object<T: serde::de::DeserializeOwned>(
+    object: serde_json::Map<String, serde_json::Value>,
+) -> Result<T, ApiError> {
+    serde_json::from_value(serde_json::Value::Object(object))
+        .map_err(|e| ApiError::InvalidBody(e.to_string()))
+}
+
 /// Extractor settings that turn every malformed input into a problem document.
 pub fn extractor_configs(cfg: &mut web::ServiceConfig) {
     cfg.app_data(
