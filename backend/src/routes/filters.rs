@@ -87,14 +87,15 @@ impl From<FilterOverview> for FilterOut {
 pub struct UpdateFilterIn {
     pub mode: Option<SyncModeOut>,
     /// Minutes between scheduled syncs, 1 to 10080 (a week); null turns the schedule off.
+    /// Read as a number so that `60.0`, an integer to JSON Schema, is one here too.
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<u32>, nullable, minimum = 1, maximum = 10080)]
-    pub schedule_minutes: Option<Option<i64>>,
+    pub schedule_minutes: Option<Option<f64>>,
 }
 
 /// Tells a field given as `null` (`Some(None)`) from one left out (`None`).
-fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::Error> {
-    Option::<i64>::deserialize(d).map(Some)
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<f64>>, D::Error> {
+    Option::<f64>::deserialize(d).map(Some)
 }
 
 #[derive(Serialize, ToSchema)]
@@ -207,14 +208,16 @@ pub async fn update_filter(
 ) -> Result<web::Json<FilterOut>, ApiError> {
     let body: UpdateFilterIn = from_object(body.into_inner())?;
     let schedule = match body.schedule_minutes {
-        Some(Some(minutes)) => match u32::try_from(minutes) {
-            Ok(minutes) if (1..=MAX_SCHEDULE_MINUTES).contains(&minutes) => Some(Some(minutes)),
-            _ => {
+        Some(Some(minutes)) => {
+            let whole = minutes.fract() == 0.0
+                && (1.0..=f64::from(MAX_SCHEDULE_MINUTES)).contains(&minutes);
+            if !whole {
                 return Err(ApiError::InvalidBody(format!(
-                    "schedule_minutes must be between 1 and {MAX_SCHEDULE_MINUTES} (or null), got {minutes}"
-                )))
+                    "schedule_minutes must be a whole number from 1 to {MAX_SCHEDULE_MINUTES} (or null), got {minutes}"
+                )));
             }
-        },
+            Some(Some(minutes as u32))
+        }
         Some(None) => Some(None),
         None => None,
     };

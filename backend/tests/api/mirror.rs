@@ -356,7 +356,7 @@ async fn filter_settings_are_validated_and_stored() {
         assert_eq!(response.status(), 422, "{bad}");
         assert_problem(response, 422, "invalid_body").await;
     }
-    let set: Value = patch(json!({"schedule_minutes": 60}))
+    let set: Value = patch(json!({"schedule_minutes": 60.0}))
         .await
         .unwrap()
         .json()

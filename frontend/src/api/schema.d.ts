@@ -511,6 +511,7 @@ export interface components {
             /**
              * Format: int32
              * @description Minutes between scheduled syncs, 1 to 10080 (a week); null turns the schedule off.
+             *     Read as a number so that `60.0`, an integer to JSON Schema, is one here too.
              */
             schedule_minutes?: number | null;
         };
