@@ -213,7 +213,7 @@ pub async fn update_filter(
                 && (1.0..=f64::from(MAX_SCHEDULE_MINUTES)).contains(&minutes);
             if !whole {
                 return Err(ApiError::InvalidBody(format!(
-                    "schedule_minutes must be a whole number from 1 to {MAX_SCHEDULE_MINUTES} (or null), got {minutes}"
+                    "schedule_minutes must be between 1 and {MAX_SCHEDULE_MINUTES}, a whole number of minutes (or null), got {minutes}"
                 )));
             }
             Some(Some(minutes as u32))
