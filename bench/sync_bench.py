@@ -9,6 +9,9 @@ upstream sandbox with a fixed latency per request and the real rate limits enfor
   mirror    re-syncs against a list that already holds the filter: unchanged (0 Brevo writes
             expected) and with 5 % leavers and 5 % joiners; the list is seeded in the sandbox
             and linked to the filter in the database, so only the re-sync is timed
+  changelog a job with a 1,000,000-row change log (written with the record stage's own
+            statement, timed): GET …/changes?limit=200 at the log's top, middle and end and
+            by action (wrk, 100 connections), and the whole CSV streamed (rows/s, server RSS)
   api-load  GET /api/filters and GET /api/sync-jobs with 1,000 filters and 1,000,000 job
             rows at 100 connections (wrk), with and without a sync running
 
@@ -346,6 +349,71 @@ def wrk(url, cookie, seconds, connections, accept_encoding):
     return figures
 
 
+INSERT_CHANGES = (
+    "INSERT INTO sync_changes (job_id, id, action, email, person_id, reason)"
+    " SELECT ?1, ?2 + key, value ->> 'action', value ->> 'email', value ->> 'person_id', value ->> 'reason'"
+    " FROM json_each(?3)")
+
+
+def seed_change_log(db, filter_id, rows, batch=2000):
+    """A finished job of the filter with `rows` changes, written in the record stage's
+    batches and statement; returns the job's id and the seconds the inserts took."""
+    actions = ["added", "updated", "removed", "skipped"]
+    con = sqlite3.connect(db, timeout=30)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA synchronous=NORMAL")
+    job_id = con.execute("INSERT INTO sync_jobs (filter_id, status, completed_at) VALUES (?, 'completed', unixepoch())"
+                         " RETURNING id", (filter_id,)).fetchone()[0]
+    con.commit()
+    spent = 0.0
+    for first in range(1, rows + 1, batch):
+        chunk = [{"action": actions[i % 4], "email": f"person.{i}@example.com", "person_id": i,
+                  "reason": "changed: LASTNAME" if i % 4 == 1 else None}
+                 for i in range(first, min(first + batch, rows + 1))]
+        body = json.dumps(chunk)
+        started = time.monotonic()
+        con.execute(INSERT_CHANGES, (job_id, first, body))
+        con.commit()
+        spent += time.monotonic() - started
+    con.close()
+    return job_id, spent
+
+
+def bench_changelog(args, bins, workdir):
+    stack = Stack(bins, workdir, 0, 0, enforce=False)
+    rows = []
+    try:
+        stack.add_filter(1, 10)
+        n = args.changelog_rows
+        job_id, insert_s = seed_change_log(stack.db, 1, n)
+        job = {"id": job_id}
+        rows.append({"rows": n, "insert_s": round(insert_s, 2), "rows_per_s": round(n / insert_s)})
+        print(json.dumps(rows[-1]), flush=True)
+        base = f"/api/sync-jobs/{job['id']}/changes?limit=200"
+        for name, query in (("top", ""), ("middle", f"&before={n // 2}"), ("end", "&before=300"),
+                            ("removed, middle", f"&action=removed&before={n // 2}")):
+            figures = wrk(f"{stack.url}{base}{query}", stack.cookie, args.load_seconds, args.connections, None)
+            rows.append({"page": name, **figures})
+            print(json.dumps(rows[-1]), flush=True)
+        rss_before = stack.server.rss_mb()
+        peak = rss_before
+        started = time.monotonic()
+        req = urllib.request.Request(f"{stack.url}/api/sync-jobs/{job['id']}/changes.csv",
+                                     headers={"cookie": stack.cookie})
+        lines = 0
+        with urllib.request.urlopen(req, timeout=600) as resp:
+            while chunk := resp.read(1 << 20):
+                lines += chunk.count(b"\n")
+                peak = max(peak, stack.server.rss_mb())
+        wall = time.monotonic() - started
+        rows.append({"csv_rows": lines - 1, "csv_s": round(wall, 2), "csv_rows_per_s": round((lines - 1) / wall),
+                     "rss_before_mb": round(rss_before, 1), "rss_peak_during_mb": round(peak, 1)})
+        print(json.dumps(rows[-1]), flush=True)
+    finally:
+        stack.stop()
+    return rows
+
+
 def bench_api_load(args, bins, workdir):
     stack = Stack(bins, workdir, args.latency_ms, args.import_delay_ms)
     rows = []
@@ -398,7 +466,7 @@ def print_sync_table(rows, baseline):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["sync", "mirror", "api-load", "all"])
+    parser.add_argument("what", choices=["sync", "mirror", "changelog", "api-load", "all"])
     parser.add_argument("--sizes", type=lambda s: [int(x) for x in s.split(",")], default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--latency-ms", type=int, default=50)
     parser.add_argument("--import-delay-ms", type=int, default=200)
@@ -409,6 +477,7 @@ def main():
     parser.add_argument("--connections", type=int, default=100)
     parser.add_argument("--load-seconds", type=int, default=10)
     parser.add_argument("--load-sync-persons", type=int, default=600_000)
+    parser.add_argument("--changelog-rows", type=int, default=1_000_000)
     parser.add_argument("--debug-build", action="store_true", help="use the debug build (smoke runs)")
     parser.add_argument("--check", action="store_true", help="exit non-zero unless every sync completed exactly")
     args = parser.parse_args()
@@ -432,6 +501,8 @@ def main():
         unchanged_silent = all(r["brevo_writes"] == 0 for r in rows if r["scenario"] == "unchanged")
         if args.check and not (exact and unchanged_silent):
             raise SystemExit("a mirror sync did not complete exactly, or an unchanged re-sync wrote to Brevo")
+    if args.what in ("changelog", "all"):
+        results["changelog"] = bench_changelog(args, bins, workdir)
     if args.what in ("api-load", "all"):
         results["api_load"] = bench_api_load(args, bins, workdir)
     out = ROOT / "target" / "bench-results.json"

@@ -18,13 +18,14 @@ use crate::{
     },
 };
 
-/// Rows per insert: large enough that a million-row log costs a few hundred statements,
-/// small enough that one statement holds the write lock for milliseconds.
-const BATCH_ROWS: usize = 2_000;
+/// Rows per insert: large enough that a million-row log costs a hundred statements (each
+/// commit also invalidates the dashboard's cached lists), small enough that one statement
+/// holds the write lock for tens of milliseconds.
+const BATCH_ROWS: usize = 10_000;
 
-/// How often a running job writes its counts: often enough for a live dashboard, and
-/// rarely enough that a fast sync does not turn every page into a write (each write also
-/// invalidates the dashboard's cached lists). The job's end writes the exact counts.
+/// How often a running job writes its counts and the rows of a partial batch: often enough
+/// for a live dashboard, and rarely enough that a fast sync does not turn every page into a
+/// write. The job's end writes the rest and the exact counts.
 const PROGRESS_WRITE_INTERVAL: Duration = Duration::from_secs(1);
 
 /// What a running job has achieved so far, readable while and after it runs.
@@ -101,7 +102,7 @@ pub async fn record_changes(
     progress: &Progress,
     mut changes_rx: mpsc::Receiver<Record>,
 ) -> Result<(), DbError> {
-    let mut buffer: Vec<Pending> = Vec::with_capacity(BATCH_ROWS);
+    let mut buffer: Vec<Pending> = Vec::new();
     let mut next_id = 1;
     let mut last_progress = Instant::now() - PROGRESS_WRITE_INTERVAL;
     let mut ticks = tokio::time::interval(PROGRESS_WRITE_INTERVAL);
@@ -125,14 +126,14 @@ pub async fn record_changes(
                 progress.updated.fetch_add(updated, Ordering::Relaxed);
             }
         }
-        // Write full batches at once, and a partial one when the stream pauses.
-        let idle = changes_rx.is_empty();
-        while buffer.len() >= BATCH_ROWS || (idle && !buffer.is_empty()) {
+        // Full batches at once, a partial one with the progress, once a second.
+        let due = last_progress.elapsed() >= PROGRESS_WRITE_INTERVAL;
+        while buffer.len() >= BATCH_ROWS || (due && !buffer.is_empty()) {
             let rest = buffer.split_off(buffer.len().min(BATCH_ROWS));
             flush(pool, job_id, &mut next_id, progress, &buffer).await?;
             buffer = rest;
         }
-        if last_progress.elapsed() >= PROGRESS_WRITE_INTERVAL {
+        if due {
             db::sync_jobs::set_progress(pool, job_id, &progress.counts()).await?;
             last_progress = Instant::now();
         }
