@@ -82,6 +82,14 @@ describe.skipIf(mode === "off")("mirror sync in the dashboard", () => {
     return job as Job;
   }
 
+  /** The filter's newest brake-held job before `beforeId`. */
+  async function olderBrakeHeld(filterId: number, beforeId: number): Promise<Job> {
+    const page = (await (await api(`/api/filters/${filterId}/sync-jobs?before=${beforeId}`)).json()) as { items: Job[] };
+    const job = page.items.find((item) => item.status === "failed" && item.total_held > 0);
+    if (!job) throw new Error(`filter ${filterId} has no brake-held job before job #${beforeId}`);
+    return job;
+  }
+
   /** Waits until the history table's newest row is `job` in its final state. */
   async function newestRowShows(page: Page, job: Job, status: string): Promise<string> {
     const newest = page.locator("table.jobs-table tbody tr").first();
@@ -327,6 +335,54 @@ describe.skipIf(mode === "off")("mirror sync in the dashboard", () => {
     expect(await removed.innerText()).toBe(String(held));
     await hidden(notice);
     await screenshots(page, "36-removals-confirmed");
+  });
+
+  it("confirms held removals on the job's page, but only those of the newest sync", async (context) => {
+    requireSync(context);
+    const { page } = browser;
+    const synced = await jobEnded(BRAKE.id);
+    const older = await olderBrakeHeld(BRAKE.id, synced.id);
+    await stack.sandbox.shiftFilter(BRAKE.id, BRAKE.persons / 2);
+    await page.goto(`/filters/${BRAKE.id}`);
+    await page.getByRole("button", { name: `Sync ${BRAKE.name}` }).click();
+    const braked = await jobEnded(BRAKE.id, synced.id);
+    expect(braked).toMatchObject({ status: "failed", total_removed: 0 });
+    expect(braked.total_held).toBeGreaterThan(20);
+    const held = braked.total_held;
+    const waiting = `${held} removals are waiting`;
+
+    // The older brake-held job was worked out afresh since: its page offers no sync past the brake.
+    await page.goto(`/jobs/${older.id}`);
+    await visible(page.getByRole("heading", { level: 1, name: `Sync job #${older.id}` }));
+    const settled = page.getByRole("status").filter({ hasText: "These removals no longer wait" });
+    await visible(settled);
+    await visible(settled.getByRole("link", { name: `Sync job #${braked.id}` }));
+    expect(await page.getByRole("button", { name: "Confirm removals" }).count()).toBe(0);
+    await screenshots(page, "37-job-brake-settled");
+
+    // The newest one's page has the filter page's notice, without a link to itself.
+    await page.goto(`/jobs/${braked.id}`);
+    await visible(page.getByRole("heading", { level: 1, name: `Sync job #${braked.id}` }));
+    const notice = page.getByRole("status").filter({ hasText: waiting });
+    await visible(notice);
+    expect(await notice.getByRole("link", { name: "Review them" }).count()).toBe(0);
+    await page.getByLabel("Action").selectOption("held");
+    await expect.poll(() => changeRows(page).count()).toBe(Math.min(held, 50));
+    await screenshots(page, "38-job-brake-held");
+
+    await notice.getByRole("button", { name: "Confirm removals" }).click();
+    const dialog = page.getByRole("dialog", { name: `Remove ${held} contacts from the list?` });
+    await visible(dialog);
+    await dialog.getByRole("button", { name: "Remove them" }).click();
+    // The page follows the sync it started, as the filter's page shows it in place.
+    await page.waitForURL((url) => /^\/jobs\/\d+$/.test(url.pathname) && url.pathname !== `/jobs/${braked.id}`);
+    const confirmed = await jobEnded(BRAKE.id, braked.id);
+    expect(new URL(page.url()).pathname).toBe(`/jobs/${confirmed.id}`);
+    expect(confirmed).toMatchObject({ status: "completed", total_removed: held, total_held: 0 });
+    await visible(page.getByRole("heading", { level: 1, name: `Sync job #${confirmed.id}` }));
+    await visible(page.getByText(`${held} members who left the filter were removed from the list.`), JOB_TIMEOUT);
+    await hidden(page.getByRole("status").filter({ hasText: waiting }));
+    await screenshots(page, "39-job-removals-confirmed");
   });
 });
 

@@ -215,8 +215,10 @@ export function useStartSync() {
         }),
       ),
     onSuccess: (job) => {
-      // Show the running job at once; the polling in the hooks above then follows it.
+      // Show the running job at once, on its filter and on its own page; the polling in the
+      // hooks above then follows it.
       setLastJob(queryClient, job);
+      queryClient.setQueryData(queryKeys.job(job.id), job);
       void queryClient.invalidateQueries({ queryKey: queryKeys.filterJobs(job.filter_id) });
     },
     onError: (_error, { filter }) => {

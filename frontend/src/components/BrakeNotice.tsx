@@ -13,6 +13,8 @@ interface BrakeNoticeProps {
   filter: Pick<Filter, "id" | "name" | "deleted_at" | "brevo_list_id" | "brevo_list_name">;
   /** A job of this filter runs: a second one would be refused. */
   busy: boolean;
+  /** Link to the held removals on the job's page; false on that page, which lists them already. */
+  reviewLink?: boolean;
   onStarted?: (job: SyncJob) => void;
 }
 
@@ -20,7 +22,7 @@ interface BrakeNoticeProps {
  * Removals held by the brake wait for a person: this says how many, links to them, and
  * starts the sync that removes them (`allow_mass_removal`) once confirmed in a dialog.
  */
-export function BrakeNotice({ job, filter, busy, onStarted }: BrakeNoticeProps) {
+export function BrakeNotice({ job, filter, busy, reviewLink = true, onStarted }: BrakeNoticeProps) {
   const [confirming, setConfirming] = useState(false);
   const start = useStartSync();
   const held = job.total_held;
@@ -60,9 +62,11 @@ export function BrakeNotice({ job, filter, busy, onStarted }: BrakeNoticeProps) 
             >
               Confirm removals
             </button>
-            <Link className="button button-secondary button-small" to={`/jobs/${job.id}?action=held`}>
-              Review them
-            </Link>
+            {reviewLink && (
+              <Link className="button button-secondary button-small" to={`/jobs/${job.id}?action=held`}>
+                Review them
+              </Link>
+            )}
           </>
         }
       >

@@ -5,8 +5,10 @@ import {
   changeCounts,
   explainFetched,
   explainLeavers,
+  filterJobsNewestFirst,
   formatChangeCounts,
   formatSchedule,
+  heldRemovals,
   historyChart,
   isBrakeHeld,
   parseScheduleInput,
@@ -110,6 +112,53 @@ describe("the removal brake", () => {
     expect(pendingBrake([job({ id: 4 }), brake(3)], "mirror")).toBeNull();
     expect(pendingBrake([brake(3)], "additive")).toBeNull();
     expect(pendingBrake([], "mirror")).toBeNull();
+  });
+});
+
+describe("filterJobsNewestFirst", () => {
+  const history = [brake(3), job({ id: 2 })];
+
+  it("puts the filter's last job in front while the jobs list has not caught up", () => {
+    const started = job({ id: 4, status: "processing" });
+    expect(filterJobsNewestFirst(history, started)).toEqual([started, ...history]);
+    expect(filterJobsNewestFirst([], started)).toEqual([started]);
+  });
+
+  it("keeps the list when it has the newest job, or the filter has none", () => {
+    expect(filterJobsNewestFirst(history, job({ id: 3, status: "processing" }))).toBe(history);
+    expect(filterJobsNewestFirst(history, job({ id: 2 }))).toBe(history);
+    expect(filterJobsNewestFirst(history, null)).toBe(history);
+    expect(filterJobsNewestFirst([], undefined)).toEqual([]);
+  });
+});
+
+describe("heldRemovals", () => {
+  it("waits on the job the filter's page offers to confirm, even behind a preview", () => {
+    const held = brake(3);
+    expect(heldRemovals(held, [held, job({ id: 2 })], "mirror")).toEqual({ state: "waiting" });
+    expect(heldRemovals(held, [job({ id: 4, dry_run: true }), held], "mirror")).toEqual({ state: "waiting" });
+  });
+
+  it("never waits on an older brake-held job: a later sync, held too or not, worked it out afresh", () => {
+    const older = brake(3);
+    const later = brake(5, 30);
+    expect(heldRemovals(older, [later, job({ id: 4 }), older], "mirror")).toEqual({ state: "superseded", by: later });
+    const running = job({ id: 4, status: "processing" });
+    expect(heldRemovals(older, [job({ id: 5, dry_run: true }), running, older], "mirror")).toEqual({
+      state: "superseded",
+      by: running,
+    });
+  });
+
+  it("waits on nothing in additive mode", () => {
+    const held = brake(3);
+    expect(heldRemovals(held, [held], "additive")).toEqual({ state: "additive" });
+  });
+
+  it("says nothing for a job that held nothing, or a jobs list that has not caught up", () => {
+    expect(heldRemovals(job({ id: 3 }), [job({ id: 3 })], "mirror")).toBeNull();
+    expect(heldRemovals(brake(3), [job({ id: 2 })], "mirror")).toBeNull();
+    expect(heldRemovals(brake(3), [], "mirror")).toBeNull();
   });
 });
 

@@ -129,6 +129,32 @@ export function pendingBrake(jobsNewestFirst: readonly SyncJob[], mode: SyncMode
   return newestSync && isBrakeHeld(newestSync) ? newestSync : null;
 }
 
+/**
+ * A filter's jobs, newest first, from its jobs list and its `last_job`. The two can disagree
+ * for one poll: the filter's job leads when it is the later one, else the list wins.
+ */
+export function filterJobsNewestFirst(history: readonly SyncJob[], lastJob: SyncJob | null | undefined): readonly SyncJob[] {
+  const first = history[0];
+  return lastJob && (!first || lastJob.id > first.id) ? [lastJob, ...history] : history;
+}
+
+/** What became of a brake-held job's removals; see `heldRemovals`. */
+export type HeldRemovals = { state: "waiting" } | { state: "superseded"; by: SyncJob } | { state: "additive" };
+
+/**
+ * Whether a brake-held job's removals still wait (the job is the `pendingBrake`, the rule the
+ * filter's page uses), a later sync has worked them out afresh, or the filter now syncs
+ * additively and removes no one. Null when the job held nothing, or the jobs list has not
+ * caught up with it yet.
+ */
+export function heldRemovals(job: SyncJob, jobsNewestFirst: readonly SyncJob[], mode: SyncMode): HeldRemovals | null {
+  if (!isBrakeHeld(job)) return null;
+  if (mode !== "mirror") return { state: "additive" };
+  if (pendingBrake(jobsNewestFirst, mode)?.id === job.id) return { state: "waiting" };
+  const newestSync = jobsNewestFirst.find((other) => !other.dry_run);
+  return newestSync && newestSync.id > job.id ? { state: "superseded", by: newestSync } : null;
+}
+
 export const TRIGGER_LABELS: Record<SyncJob["trigger"], string> = {
   manual: "Manual",
   schedule: "Scheduled",

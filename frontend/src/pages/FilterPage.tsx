@@ -15,7 +15,7 @@ import { PreviewResult } from "../components/PreviewResult";
 import { LoadingState } from "../components/States";
 import { SyncButton } from "../components/SyncButton";
 import { useDocumentTitle, useNow } from "../lib/hooks";
-import { formatChangeCounts, pendingBrake } from "../lib/jobs";
+import { filterJobsNewestFirst, formatChangeCounts, pendingBrake } from "../lib/jobs";
 
 /** A filter: its settings, a preview of the next sync, held removals, and its history. */
 export function FilterPage() {
@@ -32,7 +32,8 @@ function FilterView({ id }: { id: number }) {
   const [syncError, setSyncError] = useState<unknown>(null);
   const [closedPreview, setClosedPreview] = useState<number | null>(null);
   const history = jobs.data?.pages.flatMap((page) => page.items) ?? [];
-  const latest = newest(history[0], filter.data?.last_job);
+  const jobsNewestFirst = filterJobsNewestFirst(history, filter.data?.last_job);
+  const latest = jobsNewestFirst[0] ?? null;
   const running = latest?.status === "processing";
   useRefetchWhenJobEnds(latest);
   // Tick every second while a job runs so its duration counts up between polls.
@@ -44,7 +45,7 @@ function FilterView({ id }: { id: number }) {
 
   const current = { ...filter.data, last_job: latest };
   const deleted = Boolean(current.deleted_at);
-  const held = pendingBrake(latest && latest.id !== history[0]?.id ? [latest, ...history] : history, current.mode);
+  const held = pendingBrake(jobsNewestFirst, current.mode);
   const preview = latest?.dry_run && latest.status === "completed" && latest.id !== closedPreview ? latest : null;
   const started = () => setSyncError(null);
 
@@ -88,13 +89,6 @@ function FilterView({ id }: { id: number }) {
 function announce(job: SyncJob): string {
   const what = job.dry_run ? "Latest preview" : "Latest sync";
   return job.status === "processing" ? `${what}: processing` : `${what}: ${job.status}, ${formatChangeCounts(job)}`;
-}
-
-/** Two views of the newest job can disagree for one poll; the later job, or the jobs list, wins. */
-function newest(fromHistory?: SyncJob, fromFilter?: SyncJob | null): SyncJob | null {
-  if (!fromHistory) return fromFilter ?? null;
-  if (!fromFilter) return fromHistory;
-  return fromFilter.id > fromHistory.id ? fromFilter : fromHistory;
 }
 
 function FilterMeta({ filter }: { filter: Filter }) {

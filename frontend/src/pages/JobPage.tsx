@@ -1,10 +1,11 @@
-import { Link, useParams, useSearchParams } from "react-router";
+import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 
 import type { SyncJob } from "../api/client";
 import { ApiError } from "../api/errors";
 import { useFilter, useRefetchWhenJobEnds, useSyncJob } from "../api/queries";
 import { Banner, ProblemBanner } from "../components/Banner";
 import { ChangeLog } from "../components/ChangeLog";
+import { HeldRemovals } from "../components/HeldRemovals";
 import { JobStatusBadge } from "../components/JobStatusBadge";
 import { JobSummary } from "../components/JobSummary";
 import { LiveJobPanel } from "../components/LiveJobPanel";
@@ -25,6 +26,7 @@ export function JobPage() {
 function JobView({ id }: { id: number }) {
   const job = useSyncJob(id);
   const [searchParams] = useSearchParams();
+  const navigate = useNavigate();
   const running = job.data?.status === "processing";
   useRefetchWhenJobEnds(job.data ?? null);
   const now = useNow(running ? 1000 : 30_000);
@@ -53,13 +55,11 @@ function JobView({ id }: { id: number }) {
         <div className="job-error" role="note" aria-label="Why the job failed">
           <p className="job-error-title">Why {jobName(current).toLowerCase()} failed</p>
           <p className="job-error-text">{current.error_message || "The server recorded no reason."}</p>
-          {isBrakeHeld(current) && (
-            <p className="job-error-text">
-              <Link to={`/filters/${current.filter_id}`}>Confirm the removals on the filter’s page</Link>, or check the
-              held ones below first.
-            </p>
-          )}
         </div>
+      )}
+      {isBrakeHeld(current) && (
+        // Confirming starts a new job: follow it on its page, as the filter's page shows it in place.
+        <HeldRemovals job={current} onStarted={(started) => void navigate(`/jobs/${started.id}`)} />
       )}
       {running && <LiveJobPanel job={current} now={now} />}
 
