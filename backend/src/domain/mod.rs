@@ -2,6 +2,7 @@
 
 pub mod change;
 pub mod contact;
+pub mod fields;
 pub mod filter;
 pub mod filter_overview;
 pub mod mapping;

@@ -1,0 +1,20 @@
+//! The field mapping's pure half (DESIGN §8): Pipedrive person fields and Brevo attributes,
+//! which pairs can be mapped, and each person's values converted for Brevo.
+
+mod compat;
+mod convert;
+mod phone;
+mod types;
+mod value;
+
+#[cfg(test)]
+mod tests;
+
+pub use compat::{convertible, IncompatibleTypes};
+pub use convert::{convert, Unconvertible};
+pub use phone::{InvalidPhoneRegion, PhoneRegion};
+pub use types::{
+    AttributeCategory, BrevoAttribute, BrevoAttributeType, CategoryValue, FieldOption, OptionId,
+    PersonField, PersonFieldType,
+};
+pub use value::BrevoValue;
