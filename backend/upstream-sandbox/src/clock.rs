@@ -74,6 +74,28 @@ pub fn parse_rfc3339(text: &str) -> Option<i64> {
     Some(days * 86_400 + hour * 3600 + minute * 60 + second - offset)
 }
 
+/// A calendar date, `YYYY-MM-DD`, as Pipedrive date fields and Brevo date
+/// attributes hold it; `days` since 1970-01-01.
+pub fn iso_date(days: i64) -> String {
+    let (year, month, day) = civil_from_days(days);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// Whether `text` is a real calendar date written `YYYY-MM-DD` (so not
+/// `2026-02-30`).
+pub fn is_iso_date(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+        return false;
+    }
+    let number = |range: std::ops::Range<usize>| number_of(&text[range]);
+    let (Some(year), Some(month), Some(day)) = (number(0..4), number(5..7), number(8..10)) else {
+        return false;
+    };
+    (1..=12).contains(&month)
+        && civil_from_days(days_from_civil(year, month, day)) == (year, month, day)
+}
+
 /// A run of ASCII digits (no sign) as a number.
 fn number_of(digits: &str) -> Option<i64> {
     digits
@@ -158,6 +180,23 @@ mod tests {
             "+024-02-29T12:34:56Z",
         ] {
             assert_eq!(parse_rfc3339(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn formats_and_checks_calendar_dates() {
+        assert_eq!(iso_date(0), "1970-01-01");
+        assert_eq!(iso_date(19_782), "2024-02-29");
+        assert!(is_iso_date("2024-02-29") && is_iso_date("2026-12-31"));
+        for bad in [
+            "2026-02-29",
+            "2026-13-01",
+            "2026-1-01",
+            "26-01-01",
+            "2026/01/01",
+            "2026-01-01T00:00:00Z",
+        ] {
+            assert!(!is_iso_date(bad), "{bad}");
         }
     }
 }

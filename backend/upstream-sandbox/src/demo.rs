@@ -4,10 +4,15 @@
 //! [`GeneratedPersons`]), so they overlap like real filters: every newsletter
 //! subscriber and trade-show lead is also in "All contacts". The webinar
 //! filter changes every 30 seconds, so that a newcomer re-syncing it within a
-//! minute sees removals, an update, a skip and a blocklisted member.
+//! minute sees removals, an update, a skip and a blocklisted member. Every
+//! demo filter's persons carry custom fields (see [`crate::person_fields`]),
+//! so there is a field such as "Segment" ready to map onto Brevo's `SEGMENT`.
 
 use std::time::{Duration, Instant};
 
+use serde_json::json;
+
+use crate::person_fields::{SEGMENT, SEGMENT_OPTIONS};
 use crate::state::brevo::BrevoState;
 use crate::state::generator::{global_person, GeneratedPersons};
 use crate::state::person::{LabeledValue, Person};
@@ -71,6 +76,9 @@ pub fn seed(pipedrive: &PipedriveState, brevo: &BrevoState, started: Instant) {
         WEBINAR_PERIOD,
         webinar_persons,
     );
+    for filter in pipedrive.filters() {
+        pipedrive.enable_custom_fields(filter.id);
+    }
     // New Brevo accounts come with one folder.
     brevo.create_folder("Your first folder");
     // A contact who unsubscribed long ago; the account's first two attributes
@@ -131,9 +139,11 @@ fn ascii_local(person: &Person) -> String {
         .collect()
 }
 
-/// 80 persons with corporate addresses. Names come from the generator, but
-/// ids start at 20,001 so they do not clash with the generated persons'.
+/// 80 persons with corporate addresses, all in the "Enterprise" segment.
+/// Names come from the generator, but ids start at 20,001 so they do not
+/// clash with the generated persons'.
 fn enterprise_persons() -> Vec<Person> {
+    let (enterprise, _) = SEGMENT_OPTIONS[0];
     (0..80u64)
         .map(|i| {
             let mut person = global_person(i * 97 + 5);
@@ -141,7 +151,7 @@ fn enterprise_persons() -> Vec<Person> {
             let domain = ENTERPRISE_DOMAINS[i as usize % ENTERPRISE_DOMAINS.len()];
             let email = format!("{}@{domain}", ascii_local(&person));
             person.emails = vec![LabeledValue::new(&email, true, "work")];
-            person
+            person.with_custom_field(SEGMENT, json!(enterprise))
         })
         .collect()
 }
@@ -204,6 +214,10 @@ mod tests {
         assert!(blocked.email_blacklisted && !blocked.sms_blacklisted);
         assert_eq!(blocked.attribute("LASTNAME"), Some("Blocked"));
         assert_eq!(brevo.contact_count(), 1);
+        let enterprise = pipedrive.persons(ENTERPRISE_FILTER).unwrap();
+        assert!(enterprise
+            .iter()
+            .all(|person| person.custom_fields[SEGMENT] == json!(SEGMENT_OPTIONS[0].0)));
     }
 
     #[test]
@@ -234,12 +248,20 @@ mod tests {
 
     #[test]
     fn webinar_filter_follows_the_clock() {
-        // Started 65 s ago: generation 2.
+        // Started 65 s ago: generation 2. Served persons also carry custom fields.
         let (pipedrive, _) = seeded(Instant::now() - Duration::from_secs(65));
-        let mut expected = webinar_persons(2);
-        expected.sort_by_key(|person| person.id);
-        assert_eq!(pipedrive.persons(WEBINAR_FILTER).unwrap(), expected);
+        let identities = |mut persons: Vec<Person>| -> Vec<(u64, String, Vec<LabeledValue>)> {
+            persons.sort_by_key(|person| person.id);
+            persons
+                .into_iter()
+                .map(|p| (p.id, p.last_name, p.emails))
+                .collect()
+        };
+        let expected = identities(webinar_persons(2));
+        let served = pipedrive.persons(WEBINAR_FILTER).unwrap();
+        assert!(served.iter().all(|person| person.custom_fields.len() == 9));
+        assert_eq!(identities(served), expected);
         let (fresh, _) = seeded(Instant::now());
-        assert_ne!(fresh.persons(WEBINAR_FILTER).unwrap(), expected);
+        assert_ne!(identities(fresh.persons(WEBINAR_FILTER).unwrap()), expected);
     }
 }

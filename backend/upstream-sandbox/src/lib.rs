@@ -27,6 +27,7 @@ mod config;
 mod control;
 pub mod demo;
 mod faults;
+pub mod person_fields;
 mod pipeline;
 mod rate_limit;
 mod request_log;
@@ -46,4 +47,4 @@ pub use state::brevo::{
 };
 pub use state::generator::GeneratedPersons;
 pub use state::person::{LabeledValue, Person};
-pub use state::pipedrive::{FilterSummary, PipedriveState, ShiftError};
+pub use state::pipedrive::{FieldError, FilterSummary, PersonEdit, PipedriveState, ShiftError};

@@ -4,6 +4,7 @@
 
 mod brevo;
 mod faults;
+mod persons;
 mod pipedrive;
 
 use std::time::Duration;
@@ -27,6 +28,15 @@ pub(crate) fn configure(app: &mut web::ServiceConfig) {
             .route(
                 "/filters/{id}/shift",
                 web::post().to(pipedrive::shift_filter),
+            )
+            .route(
+                "/filters/{id}/set-field",
+                web::post().to(pipedrive::set_field),
+            )
+            .route("/persons/{id}", web::patch().to(persons::edit_person))
+            .route(
+                "/person-fields/{key}",
+                web::delete().to(persons::delete_person_field),
             )
             .route("/faults", web::post().to(faults::add_fault))
             .route("/faults", web::delete().to(faults::clear_faults))

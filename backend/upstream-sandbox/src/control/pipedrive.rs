@@ -1,21 +1,26 @@
-//! Pipedrive data over HTTP: generated filters, their removal and their shift.
+//! Pipedrive data over HTTP: generated filters, their removal, their shift and
+//! a custom value set on a share of their persons.
 
 use actix_web::web::{Data, Json, Path};
 use actix_web::HttpResponse;
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{json, Value};
 
+use super::persons::field_error;
 use super::{bad_request, not_found, PopulationSpec};
 use crate::app::AppState;
 use crate::state::pipedrive::ShiftError;
 
-/// `{"id":42,"name":"Bench","count":100000,"first":0,"step":1}`.
+/// `{"id":42,"name":"Bench","count":100000,"first":0,"step":1,"custom_fields":true}`;
+/// with `custom_fields` its persons carry custom-field values.
 #[derive(Debug, Deserialize)]
 pub(super) struct NewFilter {
     id: u64,
     name: String,
     #[serde(flatten)]
     population: PopulationSpec,
+    #[serde(default)]
+    custom_fields: bool,
 }
 
 pub(super) async fn add_filter(state: Data<AppState>, body: Json<NewFilter>) -> HttpResponse {
@@ -26,6 +31,9 @@ pub(super) async fn add_filter(state: Data<AppState>, body: Json<NewFilter>) -> 
     state
         .pipedrive
         .add_generated_filter_with(body.id, &body.name, population);
+    if body.custom_fields {
+        state.pipedrive.enable_custom_fields(body.id);
+    }
     HttpResponse::Created().json(json!({ "id": body.id }))
 }
 
@@ -63,5 +71,29 @@ pub(super) async fn shift_filter(
         Err(ShiftError::Overflow) => {
             bad_request("the shifted persons' ids would not fit in 64 bits")
         }
+    }
+}
+
+/// `{"key":"<custom field key>","value":12,"share":0.01}`.
+#[derive(Debug, Deserialize)]
+pub(super) struct SetField {
+    key: String,
+    value: Value,
+    share: f64,
+}
+
+/// Sets a custom field on `share` of the filter's persons, evenly spread;
+/// 200 `{"id","key","persons"}` with the number of persons changed.
+pub(super) async fn set_field(
+    state: Data<AppState>,
+    id: Path<u64>,
+    body: Json<SetField>,
+) -> HttpResponse {
+    let SetField { key, value, share } = body.into_inner();
+    match state.pipedrive.set_field_on_share(*id, &key, value, share) {
+        Ok(persons) => {
+            HttpResponse::Ok().json(json!({ "id": *id, "key": key, "persons": persons }))
+        }
+        Err(error) => field_error(&error),
     }
 }

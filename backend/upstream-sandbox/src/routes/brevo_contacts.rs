@@ -1,5 +1,5 @@
-//! Brevo contacts: attributes and `createContact` (listings are in
-//! `brevo_contact_pages.rs`, imports in `brevo_import.rs`).
+//! Brevo contacts: `createContact` (attributes are in `brevo_attributes.rs`,
+//! listings in `brevo_contact_pages.rs`, imports in `brevo_import.rs`).
 
 use std::collections::BTreeMap;
 
@@ -10,20 +10,10 @@ use serde_json::{json, Value};
 
 use crate::app::AppState;
 use crate::responses::{brevo_error, brevo_rejection};
-use crate::state::brevo::{Attribute, ContactChange, CreateOutcome};
+use crate::state::brevo::{ContactChange, CreateOutcome};
 
 pub(super) fn configure(app: &mut web::ServiceConfig) {
-    app.route("/v3/contacts", web::post().to(create_contact))
-        .route("/v3/contacts/attributes", web::get().to(get_attributes));
-}
-
-async fn get_attributes(state: Data<AppState>) -> HttpResponse {
-    let attributes: Vec<Value> = state.brevo.with(|account| {
-        let item =
-            |a: &Attribute| json!({ "name": a.name, "category": a.category, "type": a.kind });
-        account.attributes().iter().map(item).collect()
-    });
-    HttpResponse::Ok().json(json!({ "attributes": attributes }))
+    app.route("/v3/contacts", web::post().to(create_contact));
 }
 
 #[derive(Debug, Deserialize)]
@@ -51,6 +41,7 @@ async fn create_contact(state: Data<AppState>, body: Json<CreateContact>) -> Htt
         erase_empty: false,
         email_blacklisted: body.email_blacklisted,
         sms_blacklisted: body.sms_blacklisted,
+        from_text: false,
     };
     let update_enabled = body.update_enabled.unwrap_or(false);
     match state

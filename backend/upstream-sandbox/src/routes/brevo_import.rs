@@ -72,6 +72,7 @@ fn parse_import(raw: &[u8]) -> Result<ImportRequest, Rejection> {
     }
     let body: ImportBody = serde_json::from_slice(raw)
         .map_err(|error| Rejection::new(400, "bad_request", error.to_string()))?;
+    let from_text = body.file_body.is_some();
     let rows = match (body.json_body, body.file_body, body.file_url) {
         (Some(rows), None, None) => rows
             .into_iter()
@@ -124,6 +125,7 @@ fn parse_import(raw: &[u8]) -> Result<ImportRequest, Rejection> {
         empty_attributes: body.empty_contacts_attributes.unwrap_or(false),
         email_blacklist: body.email_blacklist.unwrap_or(false),
         sms_blacklist: body.sms_blacklist.unwrap_or(false),
+        from_text,
         body_bytes: raw.len(),
     })
 }

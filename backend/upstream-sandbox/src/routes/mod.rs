@@ -1,10 +1,13 @@
 //! HTTP routes of both fake APIs and of the control API.
 
+mod brevo_attributes;
 mod brevo_contact_pages;
 mod brevo_contacts;
 mod brevo_import;
 mod brevo_lists;
 mod pipedrive;
+mod pipedrive_fields;
+mod pipedrive_paging;
 
 use actix_web::web;
 use serde::Deserialize;
@@ -16,7 +19,9 @@ pub use brevo_import::IMPORT_BODY_LIMIT_BYTES;
 
 pub(crate) fn configure(app: &mut web::ServiceConfig) {
     pipedrive::configure(app);
+    pipedrive_fields::configure(app);
     brevo_lists::configure(app);
+    brevo_attributes::configure(app);
     brevo_contacts::configure(app);
     brevo_contact_pages::configure(app);
     brevo_import::configure(app);

@@ -1,12 +1,12 @@
-//! Pipedrive: `GET /v1/filters` (also under `/api/v1`) and `GET /api/v2/persons`.
+//! Pipedrive: `GET /v1/filters` (also under `/api/v1`) and `GET /api/v2/persons`
+//! (person fields are in `pipedrive_fields.rs`).
 
 use actix_web::web::{self, Data, Query};
 use actix_web::HttpResponse;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
+use super::pipedrive_paging::{self, Cursor};
 use crate::app::AppState;
 use crate::clock;
 use crate::responses::{pipedrive_bad_request, pipedrive_error};
@@ -16,8 +16,8 @@ use crate::state::person::{LabeledValue, Person};
 const FILTER_TYPES: &[&str] = &[
     "deals", "leads", "org", "people", "products", "activity", "projects",
 ];
-const DEFAULT_LIMIT: u64 = 100;
-const MAX_LIMIT: u64 = 500;
+/// "A maximum of 15 keys is allowed" in `custom_fields`.
+const MAX_CUSTOM_FIELD_KEYS: usize = 15;
 
 pub(super) fn configure(app: &mut web::ServiceConfig) {
     app.route("/v1/filters", web::get().to(filters))
@@ -81,28 +81,23 @@ struct PersonsQuery {
     filter_id: Option<String>,
     limit: Option<String>,
     cursor: Option<String>,
+    /// Comma-separated custom-field keys.
+    custom_fields: Option<String>,
 }
 
-/// Where the next page starts. Serialised to JSON and base64, like Pipedrive's
-/// cursors; clients must treat it as opaque.
+/// Where the next page of a filter's persons starts.
 #[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]
-struct Cursor {
+struct PersonsCursor {
     filter_id: u64,
     offset: u64,
 }
 
-impl Cursor {
-    fn encode(&self) -> String {
-        URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).expect("a cursor serialises"))
-    }
-
-    fn decode(text: &str) -> Option<Self> {
-        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(text).ok()?).ok()
-    }
-}
+impl Cursor for PersonsCursor {}
 
 /// Persons of a filter, by ascending id. Without `filter_id` Pipedrive lists
 /// every person; the sandbox only models filters and answers 400.
+/// `custom_fields` narrows each person's custom fields to those keys (unknown
+/// keys are left out); without it every custom field is served.
 async fn persons(state: Data<AppState>, query: Query<PersonsQuery>) -> HttpResponse {
     let Some(filter_id) = query
         .filter_id
@@ -113,16 +108,25 @@ async fn persons(state: Data<AppState>, query: Query<PersonsQuery>) -> HttpRespo
             "Parameter filter_id is required by the sandbox and must be an integer",
         );
     };
-    let limit = match query.limit.as_deref().map(str::parse::<u64>) {
-        None => DEFAULT_LIMIT,
-        Some(Ok(limit @ 1..=MAX_LIMIT)) => limit,
-        Some(_) => {
+    let limit = match pipedrive_paging::limit(query.limit.as_deref()) {
+        Ok(limit) => limit,
+        Err(response) => return *response,
+    };
+    let mut keys = state.pipedrive.custom_field_keys();
+    if let Some(requested) = query
+        .custom_fields
+        .as_deref()
+        .filter(|text| !text.is_empty())
+    {
+        let requested: Vec<&str> = requested.split(',').map(str::trim).collect();
+        if requested.len() > MAX_CUSTOM_FIELD_KEYS {
             return pipedrive_bad_request(&format!(
-                "Parameter limit must be an integer between 1 and {MAX_LIMIT}"
+                "Parameter custom_fields accepts at most {MAX_CUSTOM_FIELD_KEYS} keys"
             ));
         }
-    };
-    let offset = match query.cursor.as_deref().map(Cursor::decode) {
+        keys.retain(|key| requested.contains(&key.as_str()));
+    }
+    let offset = match query.cursor.as_deref().map(PersonsCursor::decode) {
         None => 0,
         Some(Some(cursor)) if cursor.filter_id == filter_id => cursor.offset,
         Some(_) => return pipedrive_bad_request("Invalid cursor"),
@@ -132,21 +136,23 @@ async fn persons(state: Data<AppState>, query: Query<PersonsQuery>) -> HttpRespo
     };
     let next = offset + page.len() as u64;
     let next_cursor = (next < total).then(|| {
-        Cursor {
+        PersonsCursor {
             filter_id,
             offset: next,
         }
         .encode()
     });
+    let data: Vec<Value> = page.iter().map(|p| person_json(p, &keys)).collect();
     HttpResponse::Ok().json(json!({
         "success": true,
-        "data": page.iter().map(person_json).collect::<Vec<_>>(),
+        "data": data,
         "additional_data": { "next_cursor": next_cursor },
     }))
 }
 
-/// A person in the v2 `getPersons` shape.
-fn person_json(person: &Person) -> Value {
+/// A person in the v2 `getPersons` shape, with the custom fields `keys` (each
+/// value or `null`), or `{}` when the person has no custom values at all.
+fn person_json(person: &Person, keys: &[String]) -> Value {
     let labeled = |values: &[LabeledValue]| -> Vec<Value> {
         let item =
             |v: &LabeledValue| json!({ "value": v.value, "primary": v.primary, "label": v.label });
@@ -167,8 +173,19 @@ fn person_json(person: &Person) -> Value {
         "visible_to": 3,
         "label_ids": person.label_ids,
         "picture_id": null,
-        "custom_fields": {},
+        "custom_fields": custom_fields_json(person, keys),
     })
+}
+
+fn custom_fields_json(person: &Person, keys: &[String]) -> Value {
+    if person.custom_fields.is_empty() {
+        return Value::Object(Map::new());
+    }
+    let value = |key: &String| person.custom_fields.get(key).cloned();
+    let values = keys
+        .iter()
+        .map(|key| (key.clone(), value(key).unwrap_or(Value::Null)));
+    Value::Object(values.collect())
 }
 
 #[cfg(test)]
@@ -178,12 +195,12 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_and_reject_garbage() {
-        let cursor = Cursor {
+        let cursor = PersonsCursor {
             filter_id: 7,
             offset: 999_500,
         };
-        assert_eq!(Cursor::decode(&cursor.encode()), Some(cursor));
-        assert_eq!(Cursor::decode("not a cursor"), None);
+        assert_eq!(PersonsCursor::decode(&cursor.encode()), Some(cursor));
+        assert_eq!(PersonsCursor::decode("not a cursor"), None);
     }
 
     /// Lives here rather than in `tests/` because it forges a cursor to jump
@@ -195,7 +212,7 @@ mod tests {
             .pipedrive()
             .add_generated_filter(9, "Everyone", 1_000_000);
         let client = reqwest::Client::new();
-        let page = |cursor: Option<Cursor>| {
+        let page = |cursor: Option<PersonsCursor>| {
             let mut query = vec![("filter_id", "9".to_owned()), ("limit", "500".to_owned())];
             query.extend(cursor.map(|cursor| ("cursor", cursor.encode())));
             let request = client.get(format!("{}/api/v2/persons", sandbox.base_url()));
@@ -209,14 +226,14 @@ mod tests {
         assert_eq!(first["data"].as_array().unwrap().len(), 500);
         let next = first["additional_data"]["next_cursor"].as_str().unwrap();
         assert_eq!(
-            Cursor::decode(next),
-            Some(Cursor {
+            PersonsCursor::decode(next),
+            Some(PersonsCursor {
                 filter_id: 9,
                 offset: 500
             })
         );
 
-        let last = page(Some(Cursor {
+        let last = page(Some(PersonsCursor {
             filter_id: 9,
             offset: 999_500,
         }))

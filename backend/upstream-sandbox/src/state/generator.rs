@@ -82,6 +82,11 @@ impl GeneratedPersons {
         last.is_some_and(|last| last < u64::MAX)
     }
 
+    /// The id of person `index`, without generating the person.
+    pub fn id(&self, index: u64) -> u64 {
+        self.first + index * self.step + 1
+    }
+
     /// Person `index` of this population (`index < count`).
     pub fn person(&self, index: u64) -> Person {
         debug_assert!(index < self.count, "person {index} of {}", self.count);
@@ -124,7 +129,7 @@ pub fn global_person(n: u64) -> Person {
 
 /// A well-mixed 64-bit hash of `n` (SplitMix64 finaliser): cheap, stable and
 /// good enough to pick names without a random-number dependency.
-fn splitmix64(n: u64) -> u64 {
+pub(crate) fn splitmix64(n: u64) -> u64 {
     let mut z = n.wrapping_add(0x9e37_79b9_7f4a_7c15);
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);

@@ -1,5 +1,9 @@
 //! The Pipedrive person, as the sandbox stores it.
 
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
 /// 2024-01-15 09:30:00 UTC: creation time of hand-made persons, so their
 /// timestamps are stable across runs.
 const HANDMADE_ADD_TIME: i64 = 1_705_311_000;
@@ -22,6 +26,9 @@ pub struct Person {
     /// Unix seconds.
     pub update_time: i64,
     pub label_ids: Vec<u64>,
+    /// Custom-field values by field key, in the v2 shape (`null`: no value).
+    /// Served as `custom_fields`; a person without any is served `{}`.
+    pub custom_fields: BTreeMap<String, Value>,
 }
 
 /// One entry of `emails` or `phones`: `{value, primary, label}`.
@@ -38,7 +45,7 @@ impl Person {
     pub fn new(id: u64, first_name: &str, last_name: &str) -> Self {
         Self {
             id,
-            name: format!("{first_name} {last_name}").trim().to_owned(),
+            name: display_name(first_name, last_name),
             first_name: first_name.to_owned(),
             last_name: last_name.to_owned(),
             emails: Vec::new(),
@@ -48,6 +55,7 @@ impl Person {
             add_time: HANDMADE_ADD_TIME,
             update_time: HANDMADE_ADD_TIME,
             label_ids: Vec::new(),
+            custom_fields: BTreeMap::new(),
         }
     }
 
@@ -72,12 +80,23 @@ impl Person {
         Some(chosen.value.trim().to_lowercase())
     }
 
+    /// Sets a custom-field value (see [`crate::person_fields`] for the keys).
+    pub fn with_custom_field(mut self, key: &str, value: Value) -> Self {
+        self.custom_fields.insert(key.to_owned(), value);
+        self
+    }
+
     /// Appends a phone number labelled `mobile`.
     pub fn with_phone(mut self, value: &str, primary: bool) -> Self {
         self.phones
             .push(LabeledValue::new(value, primary, "mobile"));
         self
     }
+}
+
+/// "first last", trimmed, so an empty part leaves no stray space.
+pub(crate) fn display_name(first_name: &str, last_name: &str) -> String {
+    format!("{first_name} {last_name}").trim().to_owned()
 }
 
 impl LabeledValue {

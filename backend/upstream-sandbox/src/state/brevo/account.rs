@@ -3,10 +3,11 @@
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
+use super::attributes::Attribute;
 use super::contacts::StoredContact;
 use super::imports::Process;
 use super::members::MemberSet;
-use super::{Attribute, FolderInfo, ImportRecord, ListInfo};
+use super::{FolderInfo, ImportRecord, ListInfo};
 use crate::clock;
 
 #[derive(Debug)]
@@ -95,10 +96,6 @@ impl Account {
             // does not succeed by accident on a fresh account.
             next_list_id: 2,
         }
-    }
-
-    pub fn attributes(&self) -> &[Attribute] {
-        &self.attributes
     }
 
     pub fn create_folder(&mut self, name: &str) -> u64 {

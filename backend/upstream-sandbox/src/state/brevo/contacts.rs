@@ -34,6 +34,9 @@ pub(crate) struct ContactChange {
     /// `None` leaves the flag as it is (new contacts start unblocked).
     pub email_blacklisted: Option<bool>,
     pub sms_blacklisted: Option<bool>,
+    /// Values are text to read by each attribute's type (CSV cells), not
+    /// JSON values that must already have the type.
+    pub from_text: bool,
 }
 
 pub(crate) enum CreateOutcome {
@@ -149,17 +152,19 @@ impl Account {
     }
 
     /// Creates the contact or merges `change` into it; `email` must already be
-    /// normalised. Unknown lists and non-settable attributes are skipped.
+    /// normalised. Unknown lists, attributes that are not settable and values
+    /// an attribute does not take (see [`super::Attribute`]) are skipped.
     pub fn upsert_contact(&mut self, email: &str, change: ContactChange) -> u64 {
         let now = clock::unix_now();
         let id = match self.ids_by_email.get(email) {
             Some(&id) => id,
             None => self.insert_contact(email, now),
         };
+        let from_text = change.from_text;
         let settable: Vec<(usize, Value)> = change
             .attributes
             .into_iter()
-            .filter_map(|(name, value)| Some((self.settable_attribute(&name)?, value)))
+            .filter_map(|(name, value)| self.settable_value(&name, value, from_text))
             .collect();
         let contact = self.contact_mut(id);
         contact.set_attributes(settable, change.erase_empty, now);
@@ -189,6 +194,7 @@ impl Account {
         let attributes = stored
             .attributes
             .iter()
+            .filter(|(index, _)| !self.attributes[*index].deleted)
             .map(|(index, value)| (self.attributes[*index].name.clone(), value.clone()))
             .collect();
         Contact {
@@ -218,11 +224,14 @@ impl Account {
         id
     }
 
-    /// The index of a `normal` attribute (the only ones imports and
-    /// `createContact` may set), matched case-insensitively.
-    fn settable_attribute(&self, name: &str) -> Option<usize> {
-        self.attributes.iter().position(|attribute| {
-            attribute.category == "normal" && attribute.name.eq_ignore_ascii_case(name)
-        })
+    /// The index of the attribute `name` (matched case-insensitively) and the
+    /// value it keeps, if imports and `createContact` may set it.
+    fn settable_value(&self, name: &str, value: Value, from_text: bool) -> Option<(usize, Value)> {
+        let index = self.attribute_index(name)?;
+        let attribute = &self.attributes[index];
+        if !attribute.settable() {
+            return None;
+        }
+        Some((index, attribute.accept(value, from_text)?))
     }
 }

@@ -40,6 +40,8 @@ pub(crate) struct ImportRequest {
     pub email_blacklist: bool,
     /// `smsBlacklist`: blocklist every imported contact for SMS.
     pub sms_blacklist: bool,
+    /// The rows came from a `fileBody`: their values are text.
+    pub from_text: bool,
     pub body_bytes: usize,
 }
 
@@ -163,6 +165,7 @@ impl Account {
                 erase_empty: request.empty_attributes,
                 email_blacklisted: request.email_blacklist.then_some(true),
                 sms_blacklisted: request.sms_blacklist.then_some(true),
+                from_text: request.from_text,
             };
             self.upsert_contact(&email, change);
         }
@@ -205,6 +208,7 @@ mod tests {
             empty_attributes: false,
             email_blacklist: false,
             sms_blacklist: false,
+            from_text: false,
             body_bytes: 123,
         };
         let start = Instant::now();

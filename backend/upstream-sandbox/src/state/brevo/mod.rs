@@ -2,6 +2,7 @@
 //! import processes.
 
 mod account;
+mod attributes;
 mod contacts;
 mod imports;
 mod listing;
@@ -16,6 +17,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 pub(crate) use account::{Account, ListUpdate, Rejection};
+pub(crate) use attributes::{Attribute, AttributeSpec};
 pub(crate) use contacts::{ContactChange, CreateOutcome, Membership};
 pub(crate) use imports::{ImportRequest, ImportRow, ImportTarget};
 pub(crate) use listing::ContactQuery;
@@ -30,16 +32,8 @@ use super::lock;
 #[derive(Debug, Clone)]
 pub struct BrevoState {
     account: Arc<Mutex<Account>>,
-}
-
-/// A contact attribute of the account, as `GET /v3/contacts/attributes` lists it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Attribute {
-    pub name: String,
-    /// `normal`, `transactional`, `category`, `calculated` or `global`.
-    pub category: &'static str,
-    /// `text`, `date`, `float`, `id` or `boolean`.
-    pub kind: &'static str,
+    /// The attributes the account starts with, and gets back on a reset.
+    default_attributes: Arc<[Attribute]>,
 }
 
 /// A contact, with the lists it belongs to.
@@ -62,7 +56,7 @@ pub struct Contact {
 }
 
 impl Contact {
-    /// A text attribute's value, if set.
+    /// A text or date attribute's value, if set (others: see `attributes`).
     pub fn attribute(&self, name: &str) -> Option<&str> {
         self.attributes.get(name).and_then(Value::as_str)
     }
@@ -153,29 +147,14 @@ pub struct ProcessInfo {
 }
 
 impl BrevoState {
-    /// An empty account whose first/last name attributes carry these names.
+    /// An account whose first/last name attributes carry these names (see
+    /// [`attributes::defaults`] for the others).
     pub(crate) fn new(first_name: &str, last_name: &str, import_delay: Duration) -> Self {
-        // The first and last name come first: list seeding relies on it.
-        let attributes = vec![
-            Attribute::text(first_name),
-            Attribute::text(last_name),
-            Attribute::text("SMS"),
-            Attribute::text("COMPANY"),
-            Attribute {
-                name: "OPT_IN".to_owned(),
-                category: "normal",
-                kind: "boolean",
-            },
-            // Not settable by imports: clients must not pick attributes blindly.
-            Attribute {
-                name: "ORDER_ID".to_owned(),
-                category: "transactional",
-                kind: "id",
-            },
-        ];
-        let account = Account::new(attributes, import_delay);
+        let attributes = attributes::defaults(first_name, last_name);
+        let account = Account::new(attributes.clone(), import_delay);
         Self {
             account: Arc::new(Mutex::new(account)),
+            default_attributes: attributes.into(),
         }
     }
 
@@ -216,7 +195,9 @@ impl BrevoState {
     }
 
     /// Creates or updates a contact directly (e.g. a member that Pipedrive no
-    /// longer has). Unknown list ids are skipped. Returns the contact id.
+    /// longer has). Values are read by the attribute's type, as CSV cells
+    /// are (`"42.5"` for a float); unknown list ids are skipped. Returns the
+    /// contact id.
     pub fn add_contact(&self, email: &str, attributes: &[(&str, &str)], list_ids: &[u64]) -> u64 {
         let change = ContactChange {
             attributes: attributes
@@ -224,6 +205,7 @@ impl BrevoState {
                 .map(|&(name, value)| (name.to_owned(), Value::from(value)))
                 .collect(),
             list_ids: list_ids.to_vec(),
+            from_text: true,
             ..ContactChange::default()
         };
         self.with(|account| account.upsert_contact(&email.to_lowercase(), change))
@@ -283,19 +265,10 @@ impl BrevoState {
         self.with(|account| account.process_infos(Instant::now()))
     }
 
-    /// Empties the account (attributes and import delay are kept).
+    /// Empties the account and restores the attributes it started with (the
+    /// import delay is kept).
     pub fn clear(&self) {
         let mut account = lock(&self.account);
-        *account = Account::new(account.attributes.clone(), account.import_delay);
-    }
-}
-
-impl Attribute {
-    fn text(name: &str) -> Self {
-        Self {
-            name: name.to_owned(),
-            category: "normal",
-            kind: "text",
-        }
+        *account = Account::new(self.default_attributes.to_vec(), account.import_delay);
     }
 }

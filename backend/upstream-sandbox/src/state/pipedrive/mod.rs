@@ -1,25 +1,40 @@
-//! Pipedrive side of the sandbox: person filters and their persons.
+//! Pipedrive side of the sandbox: person filters, their persons, the
+//! account's person fields and the edits made to persons.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+mod custom_values;
+mod edits;
+mod fields;
 mod persons;
 
+pub use edits::PersonEdit;
+pub use fields::FieldError;
+
+use custom_values::add_custom_values;
+use edits::AppliedEdit;
 use persons::Persons;
 
 use super::generator::GeneratedPersons;
 use super::lock;
 use super::person::Person;
 use crate::clock;
+use crate::person_fields::{account_fields, PersonField};
 
 /// The user every filter belongs to (the token owner).
 const FILTER_OWNER_ID: u64 = 10_001;
 
-/// Handle on the Pipedrive state; clones share it.
-#[derive(Debug, Clone, Default)]
+/// Handle on the Pipedrive state; clones share it. Locks are taken in the
+/// order filters, fields, edits.
+#[derive(Debug, Clone)]
 pub struct PipedriveState {
     filters: Arc<Mutex<BTreeMap<u64, Filter>>>,
+    /// Standard fields first, then custom ones; deleted custom fields are gone.
+    fields: Arc<Mutex<Vec<PersonField>>>,
+    /// By person id: applied wherever the person appears.
+    edits: Arc<Mutex<HashMap<u64, AppliedEdit>>>,
 }
 
 /// What [`PipedriveState::filters`] reports about one filter.
@@ -54,8 +69,20 @@ pub(crate) struct FilterRow {
 struct Filter {
     name: String,
     persons: Persons,
+    /// Its persons carry generated custom-field values.
+    custom_fields: bool,
     add_time: i64,
     update_time: i64,
+}
+
+impl Default for PipedriveState {
+    fn default() -> Self {
+        Self {
+            filters: Arc::default(),
+            fields: Arc::new(Mutex::new(account_fields())),
+            edits: Arc::default(),
+        }
+    }
 }
 
 impl PipedriveState {
@@ -163,9 +190,11 @@ impl PipedriveState {
             .map(|(persons, _)| persons)
     }
 
-    /// Removes every filter.
+    /// Removes every filter and edit, and restores the deleted person fields.
     pub fn clear(&self) {
         lock(&self.filters).clear();
+        *lock(&self.fields) = account_fields();
+        lock(&self.edits).clear();
     }
 
     pub(crate) fn filter_rows(&self) -> Vec<FilterRow> {
@@ -181,7 +210,8 @@ impl PipedriveState {
             .collect()
     }
 
-    /// Persons `offset..offset + limit` of a filter and the filter's size.
+    /// Persons `offset..offset + limit` of a filter, with their custom-field
+    /// values and edits, and the filter's size.
     pub(crate) fn page(
         &self,
         filter_id: u64,
@@ -189,8 +219,13 @@ impl PipedriveState {
         limit: u64,
     ) -> Option<(Vec<Person>, u64)> {
         let filters = lock(&self.filters);
-        let persons = &filters.get(&filter_id)?.persons;
-        Some((persons.page(offset, limit), persons.len()))
+        let filter = filters.get(&filter_id)?;
+        let mut page = filter.persons.page(offset, limit);
+        if filter.custom_fields {
+            page.iter_mut().for_each(add_custom_values);
+        }
+        self.apply_edits(&mut page);
+        Some((page, filter.persons.len()))
     }
 
     fn insert(&self, id: u64, name: &str, persons: Persons) {
@@ -198,6 +233,7 @@ impl PipedriveState {
         let filter = Filter {
             name: name.to_owned(),
             persons,
+            custom_fields: false,
             add_time: now,
             update_time: now,
         };

@@ -43,6 +43,23 @@ impl Persons {
         }
     }
 
+    /// Ids of the persons whose index `chosen` picks, in paging order.
+    pub fn ids_where(&self, chosen: impl Fn(u64) -> bool) -> Vec<u64> {
+        let listed = |persons: &[Person]| {
+            let indexed = persons.iter().zip(0..);
+            let picked = indexed.filter(|&(_, index)| chosen(index));
+            picked.map(|(person, _)| person.id).collect()
+        };
+        match self {
+            Self::Listed(persons) => listed(persons),
+            Self::Generated(population) => (0..population.count)
+                .filter(|&index| chosen(index))
+                .map(|index| population.id(index))
+                .collect(),
+            Self::Rotating { .. } => listed(&self.current()),
+        }
+    }
+
     /// The persons of a rotating filter now, by id (empty for other kinds).
     fn current(&self) -> Vec<Person> {
         let Self::Rotating {
