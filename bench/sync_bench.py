@@ -331,10 +331,12 @@ def seed_history(db, filters, jobs):
     con.close()
 
 
-def wrk(url, cookie, seconds, connections, accept_encoding):
+def wrk(url, cookie, seconds, connections, accept_encoding, script=None):
     headers = ["-H", f"Cookie: {cookie}"]
     if accept_encoding:
         headers += ["-H", f"Accept-Encoding: {accept_encoding}"]
+    if script:
+        headers += ["-s", script]
     out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", *headers, url],
                          capture_output=True, text=True, check=True).stdout
     figures = {"non_2xx": 0}
@@ -355,9 +357,20 @@ INSERT_CHANGES = (
     " FROM json_each(?3)")
 
 
-def seed_change_log(db, filter_id, rows, batch=2000):
-    """A finished job of the filter with `rows` changes, written in the record stage's
-    batches and statement; returns the job's id and the seconds the inserts took."""
+RANDOM_PAGES_LUA = """
+math.randomseed(os.time())
+request = function()
+  local before = math.random(300, %(rows)d)
+  return wrk.format("GET", "/api/sync-jobs/%(job)d/changes?limit=200&before=" .. before)
+end
+"""
+
+
+def seed_change_log(db, filter_id, rows, batch=10_000):
+    """A finished job of the filter with `rows` changes, written with the record stage's
+    statement, a commit per batch as the record stage commits once a second (a 1M-person
+    sync reads about 10,000 persons a second); returns the job's id and the seconds the
+    inserts took."""
     actions = ["added", "updated", "removed", "skipped"]
     con = sqlite3.connect(db, timeout=30)
     con.execute("PRAGMA journal_mode=WAL")
@@ -394,6 +407,13 @@ def bench_changelog(args, bins, workdir):
                             ("removed, middle", f"&action=removed&before={n // 2}")):
             figures = wrk(f"{stack.url}{base}{query}", stack.cookie, args.load_seconds, args.connections, None)
             rows.append({"page": name, **figures})
+            print(json.dumps(rows[-1]), flush=True)
+        # Every request a different page (none answered from the read cache).
+        script = stack.workdir / "random_pages.lua"
+        script.write_text(RANDOM_PAGES_LUA % {"job": job_id, "rows": n})
+        for connections in (args.connections, 10):
+            figures = wrk(stack.url, stack.cookie, args.load_seconds, connections, None, str(script))
+            rows.append({"page": "random", "connections": connections, **figures})
             print(json.dumps(rows[-1]), flush=True)
         rss_before = stack.server.rss_mb()
         peak = rss_before

@@ -18,7 +18,11 @@ pub struct AppState {
     pub runner: JobRunner,
     pub password: AdminPassword,
     pub throttle: LoginThrottle,
+    /// The dashboard's lists (filters, jobs).
     pub read_cache: ReadCache,
+    /// Pages of change logs: kept apart, so that paging through a log does not push the
+    /// lists out.
+    pub change_pages: ReadCache,
     /// Rendered once: the document never changes while the process runs.
     pub openapi_json: String,
     /// `SANDBOX_MODE`, reported by the health check.

@@ -1,13 +1,20 @@
-//! The rendered bodies of the dashboard's list reads, reused until the database changes.
+//! The rendered bodies of the dashboard's list and change-log reads, reused until the
+//! database changes.
 //!
 //! A busy dashboard asks for the same lists again and again; rendering 1,000 filters with
 //! their newest jobs costs milliseconds, answering from memory microseconds. A body is served
 //! only while SQLite's data version is the one read before it was rendered, so any commit
 //! invalidates it before the next read: reads never see older data than without the cache.
-//! Each body is also kept gzipped for clients that accept it (every browser does): the list
-//! of 1,000 filters is 260 kB as JSON and a tenth of that compressed.
+//! Each body is also kept gzipped, from the first client that accepts that (every browser
+//! does): the list of 1,000 filters is 460 kB as JSON and a sixteenth of that compressed.
 
-use std::{collections::HashMap, future::Future, io::Write, sync::Mutex};
+use std::{
+    collections::HashMap,
+    future::Future,
+    hash::{Hash, Hasher},
+    io::Write,
+    sync::{Arc, Mutex, OnceLock},
+};
 
 use actix_web::{
     http::header::{self, ContentType, HeaderValue},
@@ -26,13 +33,17 @@ use crate::{
 /// paging through old history cannot grow the cache.
 const MAX_ENTRIES: usize = 32;
 
+/// Locks that renders of different keys are spread over.
+const RENDER_LOCKS: usize = 8;
+
 pub struct ReadCache {
     /// `None` for an in-memory database: every read renders.
     watcher: Option<ChangeWatcher>,
     entries: Mutex<Entries>,
-    /// One render at a time: after a commit, concurrent requests for the same list wait for
-    /// one render instead of all rendering it.
-    rendering: tokio::sync::Mutex<()>,
+    /// One render of a key at a time: after a commit, concurrent requests for the same list
+    /// wait for one render instead of all rendering it. Keys share these locks by their hash,
+    /// so renders of different pages mostly run side by side.
+    rendering: [tokio::sync::Mutex<()>; RENDER_LOCKS],
 }
 
 #[derive(Default)]
@@ -41,27 +52,34 @@ struct Entries {
     bodies: HashMap<String, Body>,
 }
 
-/// A rendered JSON body, plain and gzipped.
+/// A rendered JSON body, and the same gzipped once a client accepts that.
 #[derive(Clone)]
 struct Body {
     json: Bytes,
-    gzip: Bytes,
+    gzip: Arc<OnceLock<Option<Bytes>>>,
 }
 
 impl Body {
     fn render(value: &impl Serialize) -> Result<Self, ApiError> {
         let json = serde_json::to_vec(value).map_err(|e| ApiError::Internal(e.into()))?;
-        // The fastest level: the body is rendered again after every commit, and JSON this
-        // repetitive shrinks almost as much as at the default level.
-        let mut encoder = GzEncoder::new(Vec::with_capacity(json.len() / 8), Compression::fast());
-        encoder
-            .write_all(&json)
-            .map_err(|e| ApiError::Internal(e.into()))?;
-        let gzip = encoder.finish().map_err(|e| ApiError::Internal(e.into()))?;
         Ok(Self {
             json: json.into(),
-            gzip: gzip.into(),
+            gzip: Arc::default(),
         })
+    }
+
+    /// The fastest level: the body is rendered again after every commit, and JSON this
+    /// repetitive shrinks almost as much as at the default level. `None` if compressing
+    /// failed; the plain body is sent then.
+    fn gzip(&self) -> Option<Bytes> {
+        self.gzip
+            .get_or_init(|| {
+                let mut encoder =
+                    GzEncoder::new(Vec::with_capacity(self.json.len() / 8), Compression::fast());
+                encoder.write_all(&self.json).ok()?;
+                encoder.finish().ok().map(Bytes::from)
+            })
+            .clone()
     }
 
     fn response(self, request: &HttpRequest) -> HttpResponse {
@@ -69,12 +87,11 @@ impl Body {
         response
             .content_type(ContentType::json())
             .insert_header((header::VARY, HeaderValue::from_static("accept-encoding")));
-        if accepts_gzip(request) {
-            response
+        match accepts_gzip(request).then(|| self.gzip()).flatten() {
+            Some(gzip) => response
                 .insert_header((header::CONTENT_ENCODING, HeaderValue::from_static("gzip")))
-                .body(self.gzip)
-        } else {
-            response.body(self.json)
+                .body(gzip),
+            None => response.body(self.json),
         }
     }
 }
@@ -104,7 +121,7 @@ impl ReadCache {
         Ok(Self {
             watcher: ChangeWatcher::open(pool).await?,
             entries: Mutex::default(),
-            rendering: tokio::sync::Mutex::default(),
+            rendering: Default::default(),
         })
     }
 
@@ -130,13 +147,19 @@ impl ReadCache {
         if let Some(body) = self.lookup(data_version, &key) {
             return Ok(body.response(request));
         }
-        let _rendering = self.rendering.lock().await;
+        let _rendering = self.render_lock(&key).lock().await;
         if let Some(body) = self.lookup(data_version, &key) {
             return Ok(body.response(request));
         }
         let body = Body::render(&render().await?)?;
         self.store(data_version, key, body.clone());
         Ok(body.response(request))
+    }
+
+    fn render_lock(&self, key: &str) -> &tokio::sync::Mutex<()> {
+        let mut hasher = std::hash::DefaultHasher::new();
+        key.hash(&mut hasher);
+        &self.rendering[hasher.finish() as usize % RENDER_LOCKS]
     }
 
     fn lookup(&self, data_version: i64, key: &str) -> Option<Body> {

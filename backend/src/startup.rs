@@ -123,6 +123,7 @@ impl Application {
             password,
             throttle: LoginThrottle::new(settings.login_throttle.clone()),
             read_cache: ReadCache::open(&pool).await?,
+            change_pages: ReadCache::open(&pool).await?,
             openapi_json: openapi::document()
                 .to_json()
                 .expect("the document serialises"),

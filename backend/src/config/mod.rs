@@ -80,6 +80,9 @@ pub struct SyncSettings {
     /// First and longest pause between polls of an import process.
     pub process_poll_initial: Duration,
     pub process_poll_max: Duration,
+    /// The first pause before polling the job's last import, which alone keeps the job from
+    /// ending; later pauses double from it as for the others.
+    pub last_import_first_poll: Duration,
     /// A job still running after this long fails.
     pub job_timeout: Duration,
     /// On shutdown, how long running jobs get to record that they were cancelled.
@@ -99,6 +102,7 @@ impl Default for SyncSettings {
             first_import_contacts: 5_000,
             process_poll_initial: Duration::from_millis(500),
             process_poll_max: Duration::from_secs(30),
+            last_import_first_poll: Duration::from_millis(250),
             job_timeout: Duration::from_secs(6 * 3600),
             shutdown_grace: Duration::from_secs(10),
             removal_brake_min: 20,

@@ -4,7 +4,7 @@
 use serde::Deserialize;
 use sqlx::{SqliteConnection, SqlitePool};
 
-use super::{sync_jobs::JobRow, DbError};
+use super::{json_array, parse_rows, sync_jobs::JobRow, DbError};
 use crate::domain::{
     filter::{Filter, FilterId, RemoteFilter, StoredFilter, SyncMode},
     filter_overview::FilterOverview,
@@ -84,13 +84,12 @@ async fn select(
     let id = id.map(|id| id.0);
     // One row holding every filter as JSON rather than a row per filter: sqlx's SQLite driver
     // hands rows over one at a time between threads, which for the dashboard's list of a
-    // thousand filters costs more than the query itself.
+    // thousand filters costs more than the query itself. The view rows are joined as text
+    // (they are JSON objects already), not nested with `json()`, which would parse them again.
     let rows = sqlx::query_scalar!(
         r#"
-        SELECT json_group_array(
-                   json_object('filter', json(f.row), 'last_job', json(j.row))
-                   ORDER BY f.name COLLATE NOCASE, f.id
-               ) AS "rows!: String"
+        SELECT group_concat('{"filter":' || f.row || ',"last_job":' || coalesce(j.row, 'null') || '}',
+                            ',' ORDER BY f.name COLLATE NOCASE, f.id) AS "rows: String"
         FROM filter_rows f
         LEFT JOIN sync_job_rows j
                ON j.id = (SELECT MAX(id) FROM sync_jobs WHERE filter_id = f.id)
@@ -101,8 +100,8 @@ async fn select(
     )
     .fetch_one(pool)
     .await?;
-    let rows: Vec<OverviewRow> = serde_json::from_str(&rows)
-        .map_err(|e| DbError::Corrupt(format!("the filters query's JSON: {e}")))?;
+    let array = json_array(rows);
+    let rows: Vec<OverviewRow> = parse_rows(&array, "filter")?;
     rows.into_iter().map(FilterOverview::try_from).collect()
 }
 

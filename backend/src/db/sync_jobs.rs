@@ -2,9 +2,9 @@
 //! each as one JSON object with the fields of [`JobRow`]: the row shape is written once.
 
 use serde::Deserialize;
-use sqlx::SqlitePool;
+use sqlx::{SqliteConnection, SqlitePool};
 
-use super::DbError;
+use super::{json_array, parse_rows, DbError};
 use crate::domain::{
     filter::FilterId,
     sync_job::{JobCounts, JobOptions, JobStatus, SyncJob, SyncJobId, Trigger},
@@ -58,10 +58,11 @@ impl TryFrom<JobRow> for SyncJob {
     }
 }
 
-/// Jobs from a JSON array of `sync_job_rows` objects.
-fn parse_jobs(json: &str) -> Result<Vec<SyncJob>, DbError> {
-    let rows: Vec<JobRow> = serde_json::from_str(json)
-        .map_err(|e| DbError::Corrupt(format!("the job rows' JSON: {e}")))?;
+/// Jobs, newest first, from `sync_job_rows` objects joined by `group_concat`.
+fn parse_jobs(rows: Option<String>) -> Result<Vec<SyncJob>, DbError> {
+    let array = json_array(rows);
+    let mut rows: Vec<JobRow> = parse_rows(&array, "job")?;
+    rows.sort_unstable_by_key(|row| std::cmp::Reverse(row.id));
     rows.into_iter().map(SyncJob::try_from).collect()
 }
 
@@ -76,12 +77,12 @@ pub struct JobQuery {
 
 pub async fn get(pool: &SqlitePool, id: SyncJobId) -> Result<Option<SyncJob>, DbError> {
     let rows = sqlx::query_scalar!(
-        r#"SELECT json_group_array(json(row)) AS "rows!: String" FROM sync_job_rows WHERE id = ?1"#,
+        r#"SELECT group_concat(row) AS "rows: String" FROM sync_job_rows WHERE id = ?1"#,
         id.0
     )
     .fetch_one(pool)
     .await?;
-    Ok(parse_jobs(&rows)?.pop())
+    Ok(parse_jobs(rows)?.pop())
 }
 
 /// Keyset pagination on the primary key, so a page costs the same however long the history.
@@ -95,7 +96,7 @@ pub async fn list(pool: &SqlitePool, query: JobQuery) -> Result<Vec<SyncJob>, Db
         Some(filter_id) => {
             sqlx::query_scalar!(
                 r#"
-                SELECT json_group_array(json(row) ORDER BY id DESC) AS "rows!: String"
+                SELECT group_concat(row) AS "rows: String"
                 FROM (SELECT id, row FROM sync_job_rows
                       WHERE filter_id = ?1 AND id < ?2 AND (?3 IS NULL OR status = ?3)
                       ORDER BY id DESC LIMIT ?4)
@@ -111,7 +112,7 @@ pub async fn list(pool: &SqlitePool, query: JobQuery) -> Result<Vec<SyncJob>, Db
         None => {
             sqlx::query_scalar!(
                 r#"
-                SELECT json_group_array(json(row) ORDER BY id DESC) AS "rows!: String"
+                SELECT group_concat(row) AS "rows: String"
                 FROM (SELECT id, row FROM sync_job_rows
                       WHERE id < ?1 AND (?2 IS NULL OR status = ?2)
                       ORDER BY id DESC LIMIT ?3)
@@ -124,7 +125,7 @@ pub async fn list(pool: &SqlitePool, query: JobQuery) -> Result<Vec<SyncJob>, Db
             .await?
         }
     };
-    parse_jobs(&rows)
+    parse_jobs(rows)
 }
 
 /// Starts a job for an active filter that has none running, as one statement: SQLite runs it
@@ -172,7 +173,7 @@ pub async fn running(pool: &SqlitePool, filter_id: FilterId) -> Result<Option<Sy
 
 /// The counts so far, while the job runs.
 pub async fn set_progress(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     id: SyncJobId,
     counts: &JobCounts,
 ) -> Result<(), DbError> {
@@ -192,7 +193,7 @@ pub async fn set_progress(
         counts.held,
         counts.unchanged
     )
-    .execute(pool)
+    .execute(conn)
     .await?;
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! A job's change log: one row per contact it added, updated, removed, skipped or held.
 
-use actix_web::{get, http::header, web, HttpResponse};
+use actix_web::{get, http::header, web, HttpRequest, HttpResponse};
 use bytes::Bytes;
 use futures_util::stream;
 use serde::{Deserialize, Serialize};
@@ -133,11 +133,25 @@ pub struct ListChangesQuery {
 )]
 #[get("/sync-jobs/{id}/changes")]
 pub async fn list_changes(
+    request: HttpRequest,
     id: web::Path<i64>,
     query: web::Query<ListChangesQuery>,
     state: web::Data<AppState>,
-) -> Result<web::Json<ChangePage>, ApiError> {
-    let job = find_job(&state, *id).await?;
+) -> Result<HttpResponse, ApiError> {
+    let (id, query) = (id.into_inner(), query.into_inner());
+    let key = format!("changes {id} {query:?}");
+    state
+        .change_pages
+        .json(&request, key, || page_of_changes(&state, id, &query))
+        .await
+}
+
+async fn page_of_changes(
+    state: &AppState,
+    id: i64,
+    query: &ListChangesQuery,
+) -> Result<ChangePage, ApiError> {
+    let job = find_job(state, id).await?;
     let limit = page_limit(query.limit)?;
     let email = query
         .email
@@ -163,10 +177,10 @@ pub async fn list_changes(
     let more = changes.len() > limit as usize;
     changes.truncate(limit as usize);
     let next_before = more.then(|| changes.last().map(|c| c.id)).flatten();
-    Ok(web::Json(ChangePage {
+    Ok(ChangePage {
         items: changes.into_iter().map(ChangeOut::from).collect(),
         next_before,
-    }))
+    })
 }
 
 /// A job's changes as CSV

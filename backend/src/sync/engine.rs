@@ -252,8 +252,12 @@ async fn diff_contacts(
             },
             page = persons_rx.recv(), if !persons_done => match page {
                 Some(Page::Next(page)) => {
-                    // Parsed here, off the chain of requests: the reader needed only the cursor.
-                    let persons = page.persons()?;
+                    // Parsed here, off the chain of requests (the reader needed only the
+                    // cursor), and off the runtime's threads, so that they answer the next
+                    // page the moment it arrives.
+                    let persons = tokio::task::spawn_blocking(move || page.persons())
+                        .await
+                        .expect("parsing a page does not panic")?;
                     progress.add_fetched(persons.len());
                     diff.add_persons(&persons, &mut out);
                 }

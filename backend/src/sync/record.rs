@@ -18,14 +18,18 @@ use crate::{
     },
 };
 
-/// Rows per insert: large enough that a million-row log costs a hundred statements (each
-/// commit also invalidates the dashboard's cached lists), small enough that one statement
-/// holds the write lock for tens of milliseconds.
-const BATCH_ROWS: usize = 10_000;
+/// Rows per insert statement: one round trip each, and short enough a statement.
+const STATEMENT_ROWS: usize = 10_000;
 
-/// How often a running job writes its counts and the rows of a partial batch: often enough
-/// for a live dashboard, and rarely enough that a fast sync does not turn every page into a
-/// write. The job's end writes the rest and the exact counts.
+/// Rows buffered before they are written without waiting for the next second: bursts (a
+/// brake holding every removal at once) are written in transactions of this many rows, so
+/// none holds the write lock for long.
+const TRANSACTION_ROWS: usize = 50_000;
+
+/// How often a running job writes its counts and the rows buffered since, in one commit:
+/// often enough for a live dashboard, and rarely enough that a fast sync does not turn every
+/// page into a write (each commit also invalidates the dashboard's cached lists). The job's
+/// end writes the rest and the exact counts.
 const PROGRESS_WRITE_INTERVAL: Duration = Duration::from_secs(1);
 
 /// What a running job has achieved so far, readable while and after it runs.
@@ -88,12 +92,6 @@ pub enum Record {
 /// Where the other stages send what happened; cloned by each.
 pub type ChangeSender = mpsc::Sender<Record>;
 
-/// A change waiting to be written, and whether it counts now.
-struct Pending {
-    change: Change,
-    counts: bool,
-}
-
 /// Runs until every sender is dropped, then writes what is left. Changes count when they are
 /// written (done ones) or confirmed (sent ones), so a job's counts never exceed its log.
 pub async fn record_changes(
@@ -102,9 +100,14 @@ pub async fn record_changes(
     progress: &Progress,
     mut changes_rx: mpsc::Receiver<Record>,
 ) -> Result<(), DbError> {
-    let mut buffer: Vec<Pending> = Vec::new();
-    let mut next_id = 1;
-    let mut last_progress = Instant::now() - PROGRESS_WRITE_INTERVAL;
+    let mut log = Log {
+        pool,
+        job_id,
+        progress,
+        buffer: Vec::new(),
+        next_id: 1,
+    };
+    let mut last_write = Instant::now() - PROGRESS_WRITE_INTERVAL;
     let mut ticks = tokio::time::interval(PROGRESS_WRITE_INTERVAL);
     loop {
         let received = tokio::select! {
@@ -113,46 +116,72 @@ pub async fn record_changes(
         };
         let Some(record) = received else { break };
         match record {
-            Record::Done(changes) => buffer.extend(changes.into_iter().map(|change| Pending {
-                change,
-                counts: true,
-            })),
-            Record::Sent(changes) => buffer.extend(changes.into_iter().map(|change| Pending {
-                change,
-                counts: false,
-            })),
+            Record::Done(changes) => log.buffer(changes, true),
+            Record::Sent(changes) => log.buffer(changes, false),
             Record::Confirmed { added, updated } => {
                 progress.added.fetch_add(added, Ordering::Relaxed);
                 progress.updated.fetch_add(updated, Ordering::Relaxed);
             }
         }
-        // Full batches at once, a partial one with the progress, once a second.
-        let due = last_progress.elapsed() >= PROGRESS_WRITE_INTERVAL;
-        while buffer.len() >= BATCH_ROWS || (due && !buffer.is_empty()) {
-            let rest = buffer.split_off(buffer.len().min(BATCH_ROWS));
-            flush(pool, job_id, &mut next_id, progress, &buffer).await?;
-            buffer = rest;
-        }
-        if due {
-            db::sync_jobs::set_progress(pool, job_id, &progress.counts()).await?;
-            last_progress = Instant::now();
+        let due = last_write.elapsed() >= PROGRESS_WRITE_INTERVAL;
+        if due || log.buffer.len() >= TRANSACTION_ROWS {
+            log.write(due).await?;
+            last_write = Instant::now();
         }
     }
-    flush(pool, job_id, &mut next_id, progress, &buffer).await
+    log.write(true).await
 }
 
-/// Writes the changes, numbered from `next_id` on, and counts those that count now.
-async fn flush(
-    pool: &SqlitePool,
+/// A change waiting to be written, and whether it counts now.
+struct Pending {
+    change: Change,
+    counts: bool,
+}
+
+/// The job's change log being written: the changes buffered and the next one's number.
+struct Log<'a> {
+    pool: &'a SqlitePool,
     job_id: SyncJobId,
-    next_id: &mut i64,
-    progress: &Progress,
-    pending: &[Pending],
-) -> Result<(), DbError> {
-    db::changes::insert_batch(pool, job_id, *next_id, pending.iter().map(|p| &p.change)).await?;
-    *next_id += pending.len() as i64;
-    for p in pending.iter().filter(|p| p.counts) {
-        progress.count(p.change.action);
+    progress: &'a Progress,
+    buffer: Vec<Pending>,
+    next_id: i64,
+}
+
+impl Log<'_> {
+    fn buffer(&mut self, changes: Vec<Change>, counts: bool) {
+        self.buffer
+            .extend(changes.into_iter().map(|change| Pending { change, counts }));
     }
-    Ok(())
+
+    /// Writes full transactions of buffered rows, or with `all` every row (at least one
+    /// commit, for the progress), each with the progress as it stands after it.
+    async fn write(&mut self, all: bool) -> Result<(), DbError> {
+        loop {
+            let rest = self
+                .buffer
+                .split_off(self.buffer.len().min(TRANSACTION_ROWS));
+            let rows = std::mem::replace(&mut self.buffer, rest);
+            self.commit(&rows).await?;
+            if self.buffer.len() < TRANSACTION_ROWS && (!all || self.buffer.is_empty()) {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Appends the rows, numbered on from the last, counts those that count now, and writes
+    /// the counts: one commit.
+    async fn commit(&mut self, rows: &[Pending]) -> Result<(), DbError> {
+        let mut tx = db::begin_write(self.pool).await?;
+        for statement in rows.chunks(STATEMENT_ROWS) {
+            let changes = statement.iter().map(|p| &p.change);
+            db::changes::insert_batch(&mut tx, self.job_id, self.next_id, changes).await?;
+            self.next_id += statement.len() as i64;
+        }
+        for p in rows.iter().filter(|p| p.counts) {
+            self.progress.count(p.change.action);
+        }
+        db::sync_jobs::set_progress(&mut tx, self.job_id, &self.progress.counts()).await?;
+        tx.commit().await?;
+        Ok(())
+    }
 }

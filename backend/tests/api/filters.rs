@@ -256,6 +256,40 @@ async fn repeated_list_reads_show_writes_made_outside_the_service_at_once() {
         .await
         .unwrap();
     assert_eq!(other["items"][0]["id"], job);
+
+    // A change log page too.
+    let path = format!("/api/sync-jobs/{job}/changes");
+    for _ in 0..2 {
+        let empty: Value = app.get(&path).await.json().await.unwrap();
+        assert_eq!(empty["items"], serde_json::json!([]));
+    }
+    sqlx::query("INSERT INTO sync_changes (job_id, id, action, email) VALUES (?1, 1, 'added', 'a@example.com')")
+        .bind(job)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let changes: Value = app.get(&path).await.json().await.unwrap();
+    assert_eq!(changes["items"][0]["email"], "a@example.com");
+}
+
+#[tokio::test]
+async fn concurrent_reads_right_after_an_outside_write_all_show_it() {
+    let app = spawn_app().await;
+    app.sign_in().await;
+    app.with_filters(&[(1, "Before")]).await;
+    for round in 0..5 {
+        let name = format!("After {round}");
+        sqlx::query("UPDATE filters SET name = ?1 WHERE id = 1")
+            .bind(&name)
+            .execute(&app.pool)
+            .await
+            .unwrap();
+        // Many requests queue behind one read of the data version; each must see the write.
+        let reads = (0..40).map(|_| names(&app, "/api/filters"));
+        for listed in futures_util::future::join_all(reads).await {
+            assert_eq!(listed[0].1, name);
+        }
+    }
 }
 
 #[tokio::test]

@@ -85,6 +85,7 @@ pub async fn spawn_app_on(
         sync: SyncSettings {
             process_poll_initial: Duration::from_millis(50),
             process_poll_max: Duration::from_millis(200),
+            last_import_first_poll: Duration::from_millis(50),
             ..SyncSettings::default()
         },
         change_log_days: 90,

@@ -522,6 +522,7 @@ async fn a_spent_hourly_budget_fails_the_job_instead_of_sleeping_for_an_hour() {
         settings.brevo_limits.others_per_hour = 1;
         // One poll, after the sandbox's import has completed.
         settings.sync.process_poll_initial = std::time::Duration::from_millis(400);
+        settings.sync.last_import_first_poll = std::time::Duration::from_millis(400);
     })
     .await;
     assert_eq!(app.sync(5).await["status"], "completed");
