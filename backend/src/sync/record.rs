@@ -115,6 +115,9 @@ pub async fn record_changes(
             _ = ticks.tick() => Some(Record::Done(Vec::new())),
         };
         let Some(record) = received else { break };
+        // Brevo works on an import for a while: its rows are written meanwhile, so that the
+        // log of the job's last import is not left to write after it completed.
+        let sent = matches!(record, Record::Sent(_));
         match record {
             Record::Done(changes) => log.buffer(changes, true),
             Record::Sent(changes) => log.buffer(changes, false),
@@ -123,7 +126,7 @@ pub async fn record_changes(
                 progress.updated.fetch_add(updated, Ordering::Relaxed);
             }
         }
-        let due = last_write.elapsed() >= PROGRESS_WRITE_INTERVAL;
+        let due = sent || last_write.elapsed() >= PROGRESS_WRITE_INTERVAL;
         if due || log.buffer.len() >= TRANSACTION_ROWS {
             log.write(due).await?;
             last_write = Instant::now();

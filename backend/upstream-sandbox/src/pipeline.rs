@@ -60,12 +60,24 @@ pub(crate) async fn upstream(
             headers.insert(HeaderName::from_static(name), HeaderValue::from(value));
         }
     }
-    sleep(answer_at.saturating_duration_since(Instant::now())).await;
+    wait_until(answer_at).await;
     state.log.finish(seq, api, response.status().as_u16());
     if trickle {
         response = trickle_body(response).await?;
     }
     Ok(response)
+}
+
+/// Waits until `at`, to within a few microseconds: the timer wakes up to a millisecond late,
+/// which would add a millisecond to every round trip that a latency figure promises.
+async fn wait_until(at: Instant) {
+    let timer_slack = Duration::from_millis(1);
+    if let Some(early) = at.checked_sub(timer_slack) {
+        sleep(early.saturating_duration_since(Instant::now())).await;
+    }
+    while Instant::now() < at {
+        tokio::task::yield_now().await;
+    }
 }
 
 /// What a scripted fault does to a request, once any waiting is done.

@@ -49,16 +49,23 @@ struct NewList {
     folder_id: Option<u64>,
 }
 
-/// Takes the raw body so the size limit answers Brevo's 400, not actix's 413.
+/// Takes the raw body so the size limit answers Brevo's 400, not actix's 413. Parsed, and
+/// earlier imports applied, on the blocking pool: megabytes of contacts would otherwise hold
+/// up a worker's other connections (a client's Pipedrive pages among them), which the real
+/// Brevo never does.
 async fn import_contacts(state: Data<AppState>, raw: Bytes) -> HttpResponse {
-    let request = parse_import(&raw).and_then(|request| {
-        state
-            .brevo
-            .with(|account| account.accept_import(request, Instant::now()))
-    });
-    match request {
-        Ok(process_id) => HttpResponse::Accepted().json(json!({ "processId": process_id })),
-        Err(rejection) => brevo_rejection(&rejection),
+    let accepted = web::block(move || {
+        parse_import(&raw).and_then(|request| {
+            state
+                .brevo
+                .with(|account| account.accept_import(request, Instant::now()))
+        })
+    })
+    .await;
+    match accepted {
+        Ok(Ok(process_id)) => HttpResponse::Accepted().json(json!({ "processId": process_id })),
+        Ok(Err(rejection)) => brevo_rejection(&rejection),
+        Err(_) => brevo_error(500, "internal_error", "the import could not be processed"),
     }
 }
 
@@ -166,11 +173,19 @@ fn parse_file_body(csv: &str) -> Result<Vec<ImportRow>, Rejection> {
     Ok(rows.collect())
 }
 
+/// On the blocking pool, as completing an import applies it (see `import_contacts`).
 async fn get_process(state: Data<AppState>, process_id: Path<u64>) -> HttpResponse {
-    match state
-        .brevo
-        .with(|account| account.process(*process_id, Instant::now()))
-    {
+    let process_id = process_id.into_inner();
+    let process = web::block(move || {
+        state
+            .brevo
+            .with(|account| account.process(process_id, Instant::now()))
+    })
+    .await;
+    let Ok(process) = process else {
+        return brevo_error(500, "internal_error", "the process could not be read");
+    };
+    match process {
         Some(process) => HttpResponse::Ok().json(json!({
             "id": process.id,
             "status": process.status.as_str(),
