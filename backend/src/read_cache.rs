@@ -11,7 +11,6 @@
 use std::{
     collections::HashMap,
     future::Future,
-    hash::{Hash, Hasher},
     io::Write,
     sync::{Arc, Mutex, OnceLock},
 };
@@ -33,23 +32,28 @@ use crate::{
 /// paging through old history cannot grow the cache.
 const MAX_ENTRIES: usize = 32;
 
-/// Locks that renders of different keys are spread over.
-const RENDER_LOCKS: usize = 8;
+/// Render locks kept; all are dropped when full (a render holding one still finishes; at
+/// worst a key is rendered twice at once).
+const MAX_RENDER_LOCKS: usize = 256;
 
 pub struct ReadCache {
     /// `None` for an in-memory database: every read renders.
     watcher: Option<ChangeWatcher>,
     entries: Mutex<Entries>,
     /// One render of a key at a time: after a commit, concurrent requests for the same list
-    /// wait for one render instead of all rendering it. Keys share these locks by their hash,
-    /// so renders of different pages mostly run side by side.
-    rendering: [tokio::sync::Mutex<()>; RENDER_LOCKS],
+    /// wait for one render instead of all rendering it, while renders of different keys (the
+    /// pages of a change log) run side by side.
+    rendering: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 #[derive(Default)]
 struct Entries {
     data_version: i64,
     bodies: HashMap<String, Body>,
+    /// The length of each key's last body, kept across versions: the next render of a list
+    /// of hundreds of kilobytes is written into a buffer of that size at once, not one that
+    /// doubles (and is copied) a dozen times.
+    lengths: HashMap<String, usize>,
 }
 
 /// A rendered JSON body, and the same gzipped once a client accepts that.
@@ -60,8 +64,9 @@ struct Body {
 }
 
 impl Body {
-    fn render(value: &impl Serialize) -> Result<Self, ApiError> {
-        let json = serde_json::to_vec(value).map_err(|e| ApiError::Internal(e.into()))?;
+    fn render(value: &impl Serialize, length_hint: usize) -> Result<Self, ApiError> {
+        let mut json = Vec::with_capacity(length_hint);
+        serde_json::to_writer(&mut json, value).map_err(|e| ApiError::Internal(e.into()))?;
         Ok(Self {
             json: json.into(),
             gzip: Arc::default(),
@@ -139,7 +144,7 @@ impl ReadCache {
         Fut: Future<Output = Result<T, ApiError>>,
     {
         let Some(watcher) = &self.watcher else {
-            return Ok(Body::render(&render().await?)?.response(request));
+            return Ok(Body::render(&render().await?, 0)?.response(request));
         };
         // Read before rendering: a commit after this point changes the version, so the body
         // rendered below can never be served for a newer state than it shows.
@@ -147,19 +152,37 @@ impl ReadCache {
         if let Some(body) = self.lookup(data_version, &key) {
             return Ok(body.response(request));
         }
-        let _rendering = self.render_lock(&key).lock().await;
+        let render_lock = self.render_lock(&key);
+        let _rendering = render_lock.lock().await;
         if let Some(body) = self.lookup(data_version, &key) {
             return Ok(body.response(request));
         }
-        let body = Body::render(&render().await?)?;
+        let body = Body::render(&render().await?, self.length_hint(&key))?;
         self.store(data_version, key, body.clone());
         Ok(body.response(request))
     }
 
-    fn render_lock(&self, key: &str) -> &tokio::sync::Mutex<()> {
-        let mut hasher = std::hash::DefaultHasher::new();
-        key.hash(&mut hasher);
-        &self.rendering[hasher.finish() as usize % RENDER_LOCKS]
+    fn render_lock(&self, key: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut locks = self
+            .rendering
+            .lock()
+            .expect("the render locks' lock is never poisoned");
+        if locks.len() >= MAX_RENDER_LOCKS && !locks.contains_key(key) {
+            locks.clear();
+        }
+        locks.entry(key.to_owned()).or_default().clone()
+    }
+
+    fn length_hint(&self, key: &str) -> usize {
+        let entries = self
+            .entries
+            .lock()
+            .expect("the cache lock is never poisoned");
+        // A little room: a list grows a little between renders.
+        entries
+            .lengths
+            .get(key)
+            .map_or(0, |length| length + length / 16)
     }
 
     fn lookup(&self, data_version: i64, key: &str) -> Option<Body> {
@@ -181,6 +204,10 @@ impl ReadCache {
             entries.data_version = data_version;
             entries.bodies.clear();
         }
+        if entries.lengths.len() >= MAX_ENTRIES && !entries.lengths.contains_key(&key) {
+            entries.lengths.clear();
+        }
+        entries.lengths.insert(key.clone(), body.json.len());
         entries.bodies.insert(key, body);
     }
 }

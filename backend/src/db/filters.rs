@@ -91,8 +91,7 @@ async fn select(
         SELECT group_concat('{"filter":' || f.row || ',"last_job":' || coalesce(j.row, 'null') || '}',
                             ',' ORDER BY f.name COLLATE NOCASE, f.id) AS "rows: String"
         FROM filter_rows f
-        LEFT JOIN sync_job_rows j
-               ON j.id = (SELECT MAX(id) FROM sync_jobs WHERE filter_id = f.id)
+        LEFT JOIN sync_job_rows j ON j.id = f.last_job_id
         WHERE (?1 IS NULL OR f.id = ?1) AND (?2 OR f.deleted_at IS NULL)
         "#,
         id,
