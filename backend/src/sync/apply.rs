@@ -51,7 +51,12 @@ pub async fn apply_changes(
         (false, Some(list_id)) => list_id,
         _ => return record_only(work_rx, record).await,
     };
-    let mut waiters = JoinSet::new();
+    let mut imports = Imports {
+        brevo,
+        settings,
+        record: &record,
+        waiters: JoinSet::new(),
+    };
     let new_batch = || OpenBatch::new(ImportBatch::new(list_id, settings.import_max_bytes));
     let mut open = new_batch();
     // Small first imports get contacts into Brevo early; later ones grow to save requests.
@@ -62,15 +67,7 @@ pub async fn apply_changes(
                 for write in writes {
                     if !open.try_push(&write, &target.mapping) {
                         let full = std::mem::replace(&mut open, new_batch());
-                        start_import(
-                            brevo,
-                            settings,
-                            full,
-                            ImportPlace::Midway,
-                            &record,
-                            &mut waiters,
-                        )
-                        .await?;
+                        imports.start(full, ImportPlace::Midway).await?;
                         assert!(
                             open.try_push(&write, &target.mapping),
                             "one contact fits an empty batch"
@@ -79,47 +76,23 @@ pub async fn apply_changes(
                 }
                 if open.batch.len() >= flush_at {
                     let full = std::mem::replace(&mut open, new_batch());
-                    start_import(
-                        brevo,
-                        settings,
-                        full,
-                        ImportPlace::Midway,
-                        &record,
-                        &mut waiters,
-                    )
-                    .await?;
+                    imports.start(full, ImportPlace::Midway).await?;
                     flush_at = flush_at.saturating_mul(2);
                 }
             }
             Work::Removals(emails) => {
                 let full = std::mem::replace(&mut open, new_batch());
                 if !full.batch.is_empty() {
-                    start_import(
-                        brevo,
-                        settings,
-                        full,
-                        ImportPlace::Last,
-                        &record,
-                        &mut waiters,
-                    )
-                    .await?;
+                    imports.start(full, ImportPlace::Last).await?;
                 }
                 remove_members(brevo, list_id, emails, &record).await?;
             }
         }
     }
     if !open.batch.is_empty() {
-        start_import(
-            brevo,
-            settings,
-            open,
-            ImportPlace::Last,
-            &record,
-            &mut waiters,
-        )
-        .await?;
+        imports.start(open, ImportPlace::Last).await?;
     }
-    while let Some(finished) = waiters.join_next().await {
+    while let Some(finished) = imports.waiters.join_next().await {
         finished.expect("import waiters do not panic")?;
     }
     Ok(())
@@ -171,31 +144,35 @@ enum ImportPlace {
     Last,
 }
 
-/// Sends one import and leaves a task waiting for its process.
-async fn start_import(
-    brevo: &Arc<BrevoClient>,
-    settings: &SyncSettings,
-    open: OpenBatch,
-    place: ImportPlace,
-    record: &ChangeSender,
-    waiters: &mut JoinSet<Result<(), SyncError>>,
-) -> Result<(), SyncError> {
-    let process_id = brevo.import(open.batch).await?;
-    let count = |action| open.changes.iter().filter(|c| c.action == action).count() as i64;
-    let (added, updated) = (count(ChangeAction::Added), count(ChangeAction::Updated));
-    // Logged while Brevo processes the import, counted when it completed.
-    let _ = record.send(Record::Sent(open.changes)).await;
-    let (brevo, settings, record) = (brevo.clone(), settings.clone(), record.clone());
-    // In the job's span, so the waiter's log lines name the job too.
-    waiters.spawn(
-        async move {
-            wait_for_import(&brevo, process_id, place, &settings).await?;
-            let _ = record.send(Record::Confirmed { added, updated }).await;
-            Ok(())
-        }
-        .in_current_span(),
-    );
-    Ok(())
+/// The job's imports: sent one by one, each then waited for by a task of its own.
+struct Imports<'a> {
+    brevo: &'a Arc<BrevoClient>,
+    settings: &'a SyncSettings,
+    record: &'a ChangeSender,
+    waiters: JoinSet<Result<(), SyncError>>,
+}
+
+impl Imports<'_> {
+    /// Sends one import and leaves a task waiting for its process.
+    async fn start(&mut self, open: OpenBatch, place: ImportPlace) -> Result<(), SyncError> {
+        let process_id = self.brevo.import(open.batch).await?;
+        let count = |action| open.changes.iter().filter(|c| c.action == action).count() as i64;
+        let (added, updated) = (count(ChangeAction::Added), count(ChangeAction::Updated));
+        // Logged while Brevo processes the import, counted when it completed.
+        let _ = self.record.send(Record::Sent(open.changes)).await;
+        let (brevo, settings) = (self.brevo.clone(), self.settings.clone());
+        let record = self.record.clone();
+        // In the job's span, so the waiter's log lines name the job too.
+        self.waiters.spawn(
+            async move {
+                wait_for_import(&brevo, process_id, place, &settings).await?;
+                let _ = record.send(Record::Confirmed { added, updated }).await;
+                Ok(())
+            }
+            .in_current_span(),
+        );
+        Ok(())
+    }
 }
 
 /// Polls the import's process, sparingly (Brevo allows 100 such requests per hour), until it

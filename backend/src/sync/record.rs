@@ -164,7 +164,7 @@ impl Log<'_> {
                 .buffer
                 .split_off(self.buffer.len().min(TRANSACTION_ROWS));
             let rows = std::mem::replace(&mut self.buffer, rest);
-            self.commit(&rows).await?;
+            self.commit(rows).await?;
             if self.buffer.len() < TRANSACTION_ROWS && (!all || self.buffer.is_empty()) {
                 return Ok(());
             }
@@ -172,19 +172,29 @@ impl Log<'_> {
     }
 
     /// Appends the rows, numbered on from the last, counts those that count now, and writes
-    /// the counts: one commit.
-    async fn commit(&mut self, rows: &[Pending]) -> Result<(), DbError> {
-        let mut tx = db::begin_write(self.pool).await?;
-        for statement in rows.chunks(STATEMENT_ROWS) {
-            let changes = statement.iter().map(|p| &p.change);
-            db::changes::insert_batch(&mut tx, self.job_id, self.next_id, changes).await?;
-            self.next_id += statement.len() as i64;
-        }
+    /// the counts: one commit. The transaction runs as a task of its own, so that a job
+    /// cancelled meanwhile (a shutdown) cannot leave it open, holding the write lock that the
+    /// job's end must take.
+    async fn commit(&mut self, rows: Vec<Pending>) -> Result<(), DbError> {
         for p in rows.iter().filter(|p| p.counts) {
             self.progress.count(p.change.action);
         }
-        db::sync_jobs::set_progress(&mut tx, self.job_id, &self.progress.counts()).await?;
-        tx.commit().await?;
-        Ok(())
+        let counts = self.progress.counts();
+        let (pool, job_id, first_id) = (self.pool.clone(), self.job_id, self.next_id);
+        self.next_id += rows.len() as i64;
+        tokio::spawn(async move {
+            let mut tx = db::begin_write(&pool).await?;
+            let mut next_id = first_id;
+            for statement in rows.chunks(STATEMENT_ROWS) {
+                let changes = statement.iter().map(|p| &p.change);
+                db::changes::insert_batch(&mut tx, job_id, next_id, changes).await?;
+                next_id += statement.len() as i64;
+            }
+            db::sync_jobs::set_progress(&mut tx, job_id, &counts).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+        .await
+        .expect("writing the change log does not panic")
     }
 }
