@@ -106,6 +106,7 @@ pub async fn record_changes(
         progress,
         buffer: Vec::new(),
         next_id: 1,
+        written: JobCounts::default(),
     };
     let mut last_write = Instant::now() - PROGRESS_WRITE_INTERVAL;
     let mut ticks = tokio::time::interval(PROGRESS_WRITE_INTERVAL);
@@ -141,13 +142,15 @@ struct Pending {
     counts: bool,
 }
 
-/// The job's change log being written: the changes buffered and the next one's number.
+/// The job's change log being written: the changes buffered, the next one's number, and the
+/// counts last written.
 struct Log<'a> {
     pool: &'a SqlitePool,
     job_id: SyncJobId,
     progress: &'a Progress,
     buffer: Vec<Pending>,
     next_id: i64,
+    written: JobCounts,
 }
 
 impl Log<'_> {
@@ -157,8 +160,12 @@ impl Log<'_> {
     }
 
     /// Writes full transactions of buffered rows, or with `all` every row (at least one
-    /// commit, for the progress), each with the progress as it stands after it.
+    /// commit, for the progress), each with the progress as it stands after it. Nothing when
+    /// nothing changed: each commit makes the dashboard's cached lists render again.
     async fn write(&mut self, all: bool) -> Result<(), DbError> {
+        if self.buffer.is_empty() && self.progress.counts() == self.written {
+            return Ok(());
+        }
         loop {
             let rest = self
                 .buffer
@@ -192,9 +199,11 @@ impl Log<'_> {
             }
             db::sync_jobs::set_progress(&mut tx, job_id, &counts).await?;
             tx.commit().await?;
-            Ok(())
+            Ok::<_, DbError>(())
         })
         .await
-        .expect("writing the change log does not panic")
+        .expect("writing the change log does not panic")?;
+        self.written = counts;
+        Ok(())
     }
 }
