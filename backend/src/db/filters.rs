@@ -1,5 +1,8 @@
-//! Queries on `filters`. Filters are read through the `filter_rows` view, which renders each
-//! as one JSON object with the fields of [`FilterRow`], joined with its newest job.
+//! Queries on `filters`. Filters are read as the `filter_rows` view renders each, one JSON
+//! object with the fields of [`FilterRow`], joined with its newest job; the joined row is
+//! kept in `filters.overview`.
+
+use std::cmp::Ordering;
 
 use serde::Deserialize;
 use sqlx::{SqliteConnection, SqlitePool};
@@ -84,15 +87,13 @@ async fn select(
     let id = id.map(|id| id.0);
     // One row holding every filter as JSON rather than a row per filter: sqlx's SQLite driver
     // hands rows over one at a time between threads, which for the dashboard's list of a
-    // thousand filters costs more than the query itself. The view rows are joined as text
-    // (they are JSON objects already), not nested with `json()`, which would parse them again.
+    // thousand filters costs more than the query itself. Each filter's JSON (the
+    // `filter_overview_rows` view) is kept in `overview` by triggers (migration 0004).
     let rows = sqlx::query_scalar!(
         r#"
-        SELECT group_concat('{"filter":' || f.row || ',"last_job":' || coalesce(j.row, 'null') || '}',
-                            ',' ORDER BY f.name COLLATE NOCASE, f.id) AS "rows: String"
-        FROM filter_rows f
-        LEFT JOIN sync_job_rows j ON j.id = f.last_job_id
-        WHERE (?1 IS NULL OR f.id = ?1) AND (?2 OR f.deleted_at IS NULL)
+        SELECT group_concat(overview, ',') AS "rows: String"
+        FROM filters
+        WHERE (?1 IS NULL OR id = ?1) AND (?2 OR deleted_at IS NULL)
         "#,
         id,
         include_deleted
@@ -100,8 +101,19 @@ async fn select(
     .fetch_one(pool)
     .await?;
     let array = json_array(rows);
-    let rows: Vec<OverviewRow> = parse_rows(&array, "filter")?;
+    let mut rows: Vec<OverviewRow> = parse_rows(&array, "filter")?;
+    rows.sort_unstable_by(by_name_then_id);
     rows.into_iter().map(FilterOverview::try_from).collect()
+}
+
+/// The order of SQLite's `ORDER BY name COLLATE NOCASE, id` (NOCASE folds ASCII letters
+/// only). Sorted here, not in the query: SQLite's sorter copies each row's JSON, which took a
+/// third of the query's time.
+fn by_name_then_id(a: &OverviewRow, b: &OverviewRow) -> Ordering {
+    fn folded(row: &OverviewRow) -> impl Iterator<Item = u8> + '_ {
+        row.filter.name.bytes().map(|b| b.to_ascii_lowercase())
+    }
+    folded(a).cmp(folded(b)).then(a.filter.id.cmp(&b.filter.id))
 }
 
 /// Every stored filter, as the input of a reconciliation.

@@ -60,6 +60,9 @@ pub async fn connect(database_url: &str) -> Result<SqlitePool, DbError> {
 
     let pool = SqlitePoolOptions::new()
         .max_connections(8)
+        // A SQLite connection is a file handle, it cannot drop like a network one: no ping
+        // through the connection's worker thread before each use (one round trip a request).
+        .test_before_acquire(false)
         .connect_with(options)
         .await?;
     sqlx::migrate!("../migrations").run(&pool).await?;

@@ -82,3 +82,46 @@ async fn a_new_job_defaults_to_now_with_zero_counts() {
     assert!((now - created_at).abs() <= 5);
     assert_eq!((fetched, added, completed_at), (0, 0, None));
 }
+
+/// Filters whose stored `overview` differs from what the views render from the tables now.
+async fn stale_overviews(app: &crate::helpers::TestApp) -> Vec<i64> {
+    sqlx::query_scalar(
+        "SELECT f.id FROM filters f JOIN filter_overview_rows o ON o.id = f.id
+         WHERE f.overview IS NOT o.row ORDER BY f.id",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn each_filters_stored_overview_follows_every_write_to_it_and_its_newest_job() {
+    let app = spawn_app().await;
+    app.sign_in().await;
+    app.with_filters(&[(1, "One"), (2, "Two")]).await;
+    let older = app.insert_job(1, "completed", 1_700_000_000).await;
+    let newest = app.insert_job(1, "processing", 1_700_000_100).await;
+    let writes = [
+        format!("UPDATE sync_jobs SET total_fetched = 500, total_added = 480 WHERE id = {newest}"),
+        format!("UPDATE sync_jobs SET total_added = 7 WHERE id = {older}"),
+        format!("UPDATE sync_jobs SET status = 'completed', completed_at = 1700000200 WHERE id = {newest}"),
+        "UPDATE filters SET name = 'Renamed', mode = 'additive', schedule_minutes = 60 WHERE id = 1".into(),
+        "UPDATE filters SET brevo_list_id = 9, brevo_list_name = 'List' WHERE id = 2".into(),
+        "UPDATE filters SET deleted_at = 1700000300 WHERE id = 2".into(),
+        "INSERT INTO filters (id, name) VALUES (3, 'Three')".into(),
+    ];
+    for write in writes {
+        sqlx::query(&write).execute(&app.pool).await.unwrap();
+        assert_eq!(
+            stale_overviews(&app).await,
+            Vec::<i64>::new(),
+            "after {write}"
+        );
+    }
+    let overview: String = sqlx::query_scalar("SELECT overview FROM filters WHERE id = 1")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert!(overview.contains(r#""name":"Renamed""#), "{overview}");
+    assert!(overview.contains(r#""total_fetched":500"#), "{overview}");
+}
