@@ -35,6 +35,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "bench-password"
+METRICS_TOKEN = "bench-metrics-token"
 PIPEDRIVE_TOKEN = "sandbox-pipedrive-token"
 BREVO_KEY = "sandbox-brevo-key"
 PAGE_SIZE = 500
@@ -127,12 +128,21 @@ class Stack:
             "ADMIN_PASSWORD": PASSWORD, "STATIC_DIR": str(self.workdir / "no-dashboard"),
             "PIPEDRIVE_BASE_URL": self.sandbox_url, "PIPEDRIVE_API_TOKEN": PIPEDRIVE_TOKEN,
             "BREVO_BASE_URL": self.sandbox_url, "BREVO_API_KEY": BREVO_KEY, "RUST_LOG": "warn",
+            "METRICS_TOKEN": METRICS_TOKEN,
         }
         self.server = Process([bins["server"]], env, self.workdir / "server.log", self.workdir)
         wait_until_up(f"{self.url}/api/health", "the server")
         status, headers, _ = request("POST", f"{self.url}/api/auth/login", {"password": PASSWORD})
         assert status == 204, status
         self.cookie = headers["set-cookie"].split(";")[0]
+
+    def metric(self, name):
+        """A counter's value from GET /metrics (the sum over its labels)."""
+        req = urllib.request.Request(f"{self.url}/metrics", headers={"authorization": f"Bearer {METRICS_TOKEN}"})
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            lines = resp.read().decode().splitlines()
+        return sum(float(line.split()[-1]) for line in lines
+                   if line.startswith(name) and line[len(name):len(name) + 1] in ("{", " "))
 
     def api(self, method, path, body=None):
         return request(method, f"{self.url}{path}", body, {"cookie": self.cookie})
@@ -206,7 +216,11 @@ def bench_sync(args, bins, workdir):
                 "http_429": state["pipedrive"]["rate_limited"] + state["brevo"]["rate_limited"],
                 "peak_rss_mb": round(stack.server.peak_rss_mb(), 1),
                 "contacts_per_s": round(job["total_added"] / wall),
+                # The record stage's transactions, as the server measured them.
+                "change_log_rows": int(stack.metric("pbs_change_log_rows_total")),
+                "change_log_s": round(stack.metric("pbs_change_log_write_seconds_total"), 2),
             })
+            rows[-1]["change_log_share"] = round(rows[-1]["change_log_s"] / wall, 4)
         finally:
             stack.stop()
         print(json.dumps(rows[-1]), flush=True)
@@ -351,10 +365,16 @@ def wrk(url, cookie, seconds, connections, accept_encoding, script=None):
     return figures
 
 
-INSERT_CHANGES = (
-    "INSERT INTO sync_changes (job_id, id, action, email, person_id, reason)"
-    " SELECT ?1, ?2 + key, value ->> 'action', value ->> 'email', value ->> 'person_id', value ->> 'reason'"
-    " FROM json_each(?3)")
+# The record stage's statement (db/changes.rs): multi-row inserts of 200 rows, bound values.
+STATEMENT_ROWS = 200
+
+
+def insert_changes(con, rows):
+    """Inserts (job_id, id, action, email, person_id, reason) tuples as the record stage does."""
+    for start in range(0, len(rows), STATEMENT_ROWS):
+        chunk = rows[start:start + STATEMENT_ROWS]
+        con.execute("INSERT INTO sync_changes (job_id, id, action, email, person_id, reason) VALUES "
+                    + ",".join(["(?,?,?,?,?,?)"] * len(chunk)), [v for row in chunk for v in row])
 
 
 RANDOM_PAGES_LUA = """
@@ -380,12 +400,11 @@ def seed_change_log(db, filter_id, rows, batch=10_000):
     con.commit()
     spent = 0.0
     for first in range(1, rows + 1, batch):
-        chunk = [{"action": actions[i % 4], "email": f"person.{i}@example.com", "person_id": i,
-                  "reason": "changed: LASTNAME" if i % 4 == 1 else None}
+        chunk = [(job_id, i, actions[i % 4], f"person.{i}@example.com", i,
+                  "changed: LASTNAME" if i % 4 == 1 else None)
                  for i in range(first, min(first + batch, rows + 1))]
-        body = json.dumps(chunk)
         started = time.monotonic()
-        con.execute(INSERT_CHANGES, (job_id, first, body))
+        insert_changes(con, chunk)
         con.commit()
         spent += time.monotonic() - started
     con.close()

@@ -1,8 +1,8 @@
-//! Prometheus metrics: one process-wide registry, fed from two places only — the upstream
-//! request loop (every response or transport error) and the job runner (every job's end) —
-//! and rendered by `GET /metrics` (enabled by `METRICS_TOKEN`).
+//! Prometheus metrics: one process-wide registry, fed from three places only — the upstream
+//! request loop (every response or transport error), the job runner (every job's end) and the
+//! record stage (every change-log transaction) — and rendered by `GET /metrics` (enabled by `METRICS_TOKEN`).
 
-use std::sync::LazyLock;
+use std::sync::{atomic::AtomicU64, LazyLock};
 
 use prometheus_client::{
     encoding::{text::encode, EncodeLabelSet},
@@ -43,6 +43,8 @@ struct Metrics {
     job_duration: Family<StatusLabel, Histogram>,
     contacts_fetched: Counter,
     contacts_added: Counter,
+    change_rows: Counter,
+    change_write_seconds: Counter<f64, AtomicU64>,
 }
 
 /// Job durations: from seconds (small filters) to the 6-hour job timeout.
@@ -102,6 +104,19 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         "Contacts added to Brevo lists by ended sync jobs",
         contacts_added.clone(),
     );
+    let change_rows = Counter::default();
+    registry.register(
+        "change_log_rows",
+        "Change-log rows written by sync jobs",
+        change_rows.clone(),
+    );
+    let change_write_seconds = Counter::<f64, AtomicU64>::default();
+    registry.register(
+        "change_log_write_seconds",
+        "Time spent in change-log transactions (the rows and the job's progress), from the \
+         write lock taken to the commit",
+        change_write_seconds.clone(),
+    );
     // Series that exist from the start, at zero, so that rates and alerts work before the
     // first 429 or the first failed job.
     for api in UPSTREAM_APIS {
@@ -124,6 +139,8 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         job_duration,
         contacts_fetched,
         contacts_added,
+        change_rows,
+        change_write_seconds,
     }
 });
 
@@ -169,6 +186,13 @@ pub fn record_job_end(status: JobStatus, seconds: f64, fetched: i64, added: i64)
         .inc_by(u64::try_from(added).unwrap_or(0));
 }
 
+/// A change-log transaction committed `rows` rows in `seconds`.
+pub fn record_change_log_write(rows: usize, seconds: f64) {
+    let metrics = &*METRICS;
+    metrics.change_rows.inc_by(rows as u64);
+    metrics.change_write_seconds.inc_by(seconds);
+}
+
 /// The OpenMetrics text exposition (Prometheus scrapes it as is).
 pub fn render() -> String {
     let mut out = String::new();
@@ -189,6 +213,7 @@ mod tests {
         record_upstream("pipedrive", None);
         record_job_started();
         record_job_end(JobStatus::Completed, 1.5, 10, 4);
+        record_change_log_write(10_000, 0.05);
         let text = render();
         for expected in [
             r#"pbs_upstream_requests_total{api="brevo",status="429"}"#,
@@ -199,6 +224,8 @@ mod tests {
             "pbs_sync_contacts_fetched_total",
             "pbs_sync_contacts_added_total",
             "pbs_sync_jobs_running",
+            "pbs_change_log_rows_total",
+            "pbs_change_log_write_seconds_total",
             "# EOF",
         ] {
             assert!(text.contains(expected), "{expected} missing from\n{text}");

@@ -2,8 +2,8 @@
 
 use std::borrow::Cow;
 
-use serde::{Deserialize, Serialize};
-use sqlx::{SqliteConnection, SqlitePool};
+use serde::Deserialize;
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 
 use super::{json_array, parse_rows, DbError};
 use crate::domain::{
@@ -12,10 +12,9 @@ use crate::domain::{
     time::UnixTime,
 };
 
-/// A `sync_changes` row, as the queries below render it in JSON (and as batches are sent).
-#[derive(Serialize, Deserialize)]
+/// A `sync_changes` row, as the queries below render it in JSON.
+#[derive(Deserialize)]
 struct ChangeRow<'a> {
-    #[serde(default, skip_serializing)]
     id: i64,
     #[serde(borrow)]
     action: Cow<'a, str>,
@@ -37,40 +36,40 @@ pub struct ChangeQuery<'a> {
     pub limit: u32,
 }
 
-/// Appends a batch of changes in one statement, numbered from `first_id`: the batch travels
-/// as one JSON array, so ten thousand rows cost one round trip.
-pub async fn insert_batch<'a>(
+/// Rows per insert statement (six bound values each). Each pooled connection keeps the
+/// statement prepared, so its size is memory: at 1,000 rows the server's RSS after a sync
+/// under load grew 8-14 % (the load test allows 10 %) and a 1M-row log was not written
+/// faster; at 200 rows, 2-4 %.
+const STATEMENT_ROWS: usize = 200;
+
+/// Appends changes, numbered on from `first_id`, as multi-row inserts with bound values
+/// (no JSON to encode and for SQLite to take apart again: a third of the cost of a row).
+pub async fn insert(
     conn: &mut SqliteConnection,
     job_id: SyncJobId,
     first_id: i64,
-    changes: impl Iterator<Item = &'a Change>,
+    changes: &[&Change],
 ) -> Result<(), DbError> {
-    let rows: Vec<ChangeRow> = changes
-        .map(|change| ChangeRow {
-            id: 0,
-            action: change.action.as_str().into(),
-            email: change.email.as_deref().map(Cow::from),
-            person_id: change.person_id,
-            reason: change.reason.as_deref().map(Cow::from),
-        })
-        .collect();
-    if rows.is_empty() {
-        return Ok(());
+    let mut next_id = first_id;
+    for statement in changes.chunks(STATEMENT_ROWS) {
+        let mut insert = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO sync_changes (job_id, id, action, email, person_id, reason) ",
+        );
+        let numbered = statement.iter().zip(next_id..);
+        insert.push_values(numbered, |mut row, (change, id)| {
+            row.push_bind(job_id.0)
+                .push_bind(id)
+                .push_bind(change.action.as_str())
+                .push_bind(change.email.as_deref())
+                .push_bind(change.person_id)
+                .push_bind(change.reason.as_deref());
+        });
+        // Kept prepared only at full size: the last statement of a commit has any length up to
+        // 200, and a cached statement for each length would hold megabytes.
+        let full = statement.len() == STATEMENT_ROWS;
+        insert.build().persistent(full).execute(&mut *conn).await?;
+        next_id += statement.len() as i64;
     }
-    let rows = serde_json::to_string(&rows).expect("change rows always serialise");
-    sqlx::query!(
-        r#"
-        INSERT INTO sync_changes (job_id, id, action, email, person_id, reason)
-        SELECT ?1, ?2 + key, value ->> 'action', value ->> 'email', value ->> 'person_id',
-               value ->> 'reason'
-        FROM json_each(?3)
-        "#,
-        job_id.0,
-        first_id,
-        rows
-    )
-    .execute(conn)
-    .await?;
     Ok(())
 }
 

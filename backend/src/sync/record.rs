@@ -16,10 +16,8 @@ use crate::{
         change::{Change, ChangeAction},
         sync_job::{JobCounts, SyncJobId},
     },
+    metrics,
 };
-
-/// Rows per insert statement: one round trip each, and short enough a statement.
-const STATEMENT_ROWS: usize = 10_000;
 
 /// Rows buffered before they are written without waiting for the next second: bursts (a
 /// brake holding every removal at once) are written in transactions of this many rows, so
@@ -191,14 +189,12 @@ impl Log<'_> {
         self.next_id += rows.len() as i64;
         tokio::spawn(async move {
             let mut tx = db::begin_write(&pool).await?;
-            let mut next_id = first_id;
-            for statement in rows.chunks(STATEMENT_ROWS) {
-                let changes = statement.iter().map(|p| &p.change);
-                db::changes::insert_batch(&mut tx, job_id, next_id, changes).await?;
-                next_id += statement.len() as i64;
-            }
+            let started = Instant::now();
+            let changes: Vec<&Change> = rows.iter().map(|p| &p.change).collect();
+            db::changes::insert(&mut tx, job_id, first_id, &changes).await?;
             db::sync_jobs::set_progress(&mut tx, job_id, &counts).await?;
             tx.commit().await?;
+            metrics::record_change_log_write(rows.len(), started.elapsed().as_secs_f64());
             Ok::<_, DbError>(())
         })
         .await
