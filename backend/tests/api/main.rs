@@ -6,6 +6,7 @@ mod bad_input;
 mod checklist_routes;
 mod checklist_sessions;
 mod checklist_upstream;
+mod field_listings;
 mod filters;
 mod health;
 mod helpers;

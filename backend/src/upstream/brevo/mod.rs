@@ -15,9 +15,11 @@ use super::{
 };
 use crate::config::{BrevoLimits, RetryPolicy};
 
+mod attributes;
 mod import;
 mod members;
 
+pub use attributes::NameAttributes;
 pub use import::ImportBatch;
 pub use members::{ListMember, MembersPage, Removal, REMOVAL_BATCH};
 
@@ -33,10 +35,6 @@ static SPEC: ApiSpec = ApiSpec {
     hint,
 };
 
-/// Names tried, in order, for the first- and last-name attributes (they vary by account).
-const FIRST_NAME_ATTRIBUTES: [&str; 4] = ["FIRSTNAME", "FNAME", "FIRST_NAME", "PRENOM"];
-const LAST_NAME_ATTRIBUTES: [&str; 4] = ["LASTNAME", "LNAME", "LAST_NAME", "NOM"];
-
 /// Brevo counts a request in its per-second window from when it arrives, a little after this
 /// client sent it, and by a little more or less for each request: a window this much longer
 /// than a second keeps that jitter from turning the tenth request of a second into a 429.
@@ -46,13 +44,6 @@ const FOLDER_PAGE_SIZE: usize = 50;
 
 pub struct BrevoClient {
     client: ApiClient,
-}
-
-/// The account's attribute names for first and last name, where it has them.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct NameAttributes {
-    pub first: Option<String>,
-    pub last: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,16 +79,6 @@ pub struct ListDetails {
 #[derive(Serialize)]
 struct ListName<'a> {
     name: &'a str,
-}
-
-#[derive(Deserialize)]
-struct Attributes {
-    attributes: Option<Vec<Attribute>>,
-}
-
-#[derive(Deserialize)]
-struct Attribute {
-    name: String,
 }
 
 #[derive(Serialize)]
@@ -200,29 +181,6 @@ impl BrevoClient {
             body,
         );
         self.client.send(request).await.map(drop)
-    }
-
-    pub async fn name_attributes(&self) -> Result<NameAttributes, UpstreamError> {
-        let request = UpstreamRequest::get("reading contact attributes", "v3/contacts/attributes");
-        let names: Vec<String> = self
-            .client
-            .json::<Attributes>(request)
-            .await?
-            .attributes
-            .unwrap_or_default()
-            .into_iter()
-            .map(|a| a.name)
-            .collect();
-        let pick = |candidates: &[&str]| {
-            candidates
-                .iter()
-                .find(|c| names.iter().any(|n| n.eq_ignore_ascii_case(c)))
-                .map(|c| (*c).to_owned())
-        };
-        Ok(NameAttributes {
-            first: pick(&FIRST_NAME_ATTRIBUTES),
-            last: pick(&LAST_NAME_ATTRIBUTES),
-        })
     }
 }
 

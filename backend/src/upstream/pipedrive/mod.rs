@@ -1,5 +1,8 @@
-//! Pipedrive: person filters (`GET /api/v1/filters`, v1 only) and the persons of a filter
-//! (`GET /api/v2/persons`, cursor-paged; v1 persons is out of support).
+//! Pipedrive: person filters (`GET /api/v1/filters`, v1 only), the persons of a filter
+//! (`GET /api/v2/persons`, cursor-paged; v1 persons is out of support) and the person fields
+//! (`fields`).
+
+mod fields;
 
 use std::time::Duration;
 
@@ -59,12 +62,22 @@ struct PersonsData {
 struct PersonsCursor {
     #[serde(default, rename = "data")]
     _data: serde::de::IgnoredAny,
-    additional_data: Option<PersonsPaging>,
+    additional_data: Option<Paging>,
 }
 
+/// The `additional_data` of a cursor-paged v2 listing.
 #[derive(Deserialize)]
-struct PersonsPaging {
+struct Paging {
     next_cursor: Option<String>,
+}
+
+impl Paging {
+    /// The cursor of the next page; `None` after the last. Opaque: passed back as received.
+    fn next(paging: Option<Paging>) -> Option<String> {
+        paging
+            .and_then(|paging| paging.next_cursor)
+            .filter(|cursor| !cursor.is_empty())
+    }
 }
 
 #[derive(Deserialize)]
@@ -169,11 +182,7 @@ impl PersonPages<'_> {
         }
         let body = self.client.send(request).await?;
         let paging: PersonsCursor = parse(&body)?;
-        // The cursor is opaque: passed back as received, never parsed.
-        self.cursor = paging
-            .additional_data
-            .and_then(|paging| paging.next_cursor)
-            .filter(|c| !c.is_empty());
+        self.cursor = Paging::next(paging.additional_data);
         self.finished = self.cursor.is_none();
         Ok(Some(PersonPage { body }))
     }
