@@ -5,6 +5,7 @@ mod compat;
 mod convert;
 mod phone;
 mod types;
+mod validate;
 mod value;
 
 #[cfg(test)]
@@ -17,4 +18,5 @@ pub use types::{
     AttributeCategory, BrevoAttribute, BrevoAttributeType, CategoryValue, FieldOption, OptionId,
     PersonField, PersonFieldType,
 };
+pub use validate::{check, check_saved, CheckedEntry, DroppedEntry, InvalidMapping, MappingEntry};
 pub use value::BrevoValue;

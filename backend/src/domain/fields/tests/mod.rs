@@ -6,6 +6,7 @@ mod options;
 mod properties;
 mod scalars;
 mod text_and_phones;
+mod validation;
 
 use serde_json::{json, Value};
 
