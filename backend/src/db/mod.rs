@@ -2,6 +2,7 @@
 //! committed `.sqlx/` data.
 
 pub mod changes;
+pub mod field_mapping;
 pub mod filters;
 pub mod sessions;
 pub mod sync_jobs;

@@ -125,3 +125,42 @@ async fn each_filters_stored_overview_follows_every_write_to_it_and_its_newest_j
     assert!(overview.contains(r#""name":"Renamed""#), "{overview}");
     assert!(overview.contains(r#""total_fetched":500"#), "{overview}");
 }
+
+#[tokio::test]
+async fn the_field_mapping_is_unset_until_saved_then_kept_in_order_and_replaced_whole() {
+    use pipedrive_brevo_sync::{
+        db::field_mapping,
+        domain::{fields::MappingEntry, time::UnixTime},
+    };
+    let entry = |field: &str, attribute: &str| MappingEntry {
+        pipedrive_field: field.into(),
+        brevo_attribute: attribute.into(),
+    };
+    let app = spawn_app().await;
+    assert_eq!(field_mapping::get(&app.pool).await.unwrap(), None);
+
+    let first = [entry("phone", "SMS"), entry("first_name", "FIRSTNAME")];
+    field_mapping::replace(&app.pool, &first, UnixTime(1_700_000_000))
+        .await
+        .unwrap();
+    let saved = field_mapping::get(&app.pool).await.unwrap().unwrap();
+    assert_eq!(
+        (saved.entries.as_slice(), saved.saved_at),
+        (&first[..], UnixTime(1_700_000_000))
+    );
+
+    field_mapping::replace(&app.pool, &[], UnixTime(1_700_000_100))
+        .await
+        .unwrap();
+    let emptied = field_mapping::get(&app.pool).await.unwrap().unwrap();
+    assert_eq!(emptied.entries, vec![], "saved empty is not unset");
+
+    let twice = [entry("phone", "SMS"), entry("first_name", "sms")];
+    let refused = field_mapping::replace(&app.pool, &twice, UnixTime(1_700_000_200)).await;
+    assert!(refused.is_err(), "one attribute twice, in any case");
+    assert_eq!(
+        field_mapping::get(&app.pool).await.unwrap().unwrap(),
+        emptied,
+        "a refused save changes nothing"
+    );
+}
