@@ -8,13 +8,14 @@ use crate::{
     auth::{password::AdminPassword, throttle::LoginThrottle},
     read_cache::ReadCache,
     sync::runner::JobRunner,
-    upstream::pipedrive::PipedriveClient,
+    upstream::{brevo::BrevoClient, pipedrive::PipedriveClient},
 };
 
 /// What every handler can reach.
 pub struct AppState {
     pub pool: SqlitePool,
     pub pipedrive: Arc<PipedriveClient>,
+    pub brevo: Arc<BrevoClient>,
     pub runner: JobRunner,
     pub password: AdminPassword,
     pub throttle: LoginThrottle,

@@ -28,6 +28,7 @@ use crate::{auth::session::cookie_name, error::Problem, routes};
         (name = "auth", description = "Sign-in and sessions"),
         (name = "filters", description = "Pipedrive person filters"),
         (name = "sync-jobs", description = "Recorded sync jobs"),
+        (name = "field-mapping", description = "Which Pipedrive person fields fill which Brevo attributes"),
         (name = "meta", description = "Health and this document"),
     ),
     components(schemas(Problem)),

@@ -113,12 +113,13 @@ impl Application {
         let runner = JobRunner::new(SyncDeps {
             pool: pool.clone(),
             pipedrive: pipedrive.clone(),
-            brevo,
+            brevo: brevo.clone(),
             settings: settings.sync.clone(),
         });
         let state = web::Data::new(AppState {
             pool: pool.clone(),
             pipedrive,
+            brevo,
             runner: runner.clone(),
             password,
             throttle: LoginThrottle::new(settings.login_throttle.clone()),

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod changes;
+pub mod field_mapping;
 pub mod filter_sync;
 pub mod filters;
 pub mod health;
@@ -41,7 +42,8 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
         .service(sync_jobs::list_sync_jobs)
         .service(sync_jobs::get_sync_job)
         .service(changes::list_changes)
-        .service(changes::changes_csv);
+        .service(changes::changes_csv)
+        .service(field_mapping::list_mappable_fields);
 }
 
 /// A JSON object as `T`. serde would also build a struct from an array of its fields in

@@ -129,3 +129,58 @@ async fn brevo_attributes_are_listed_with_their_categories_and_types() {
         (Some("FIRSTNAME"), Some("LASTNAME"))
     );
 }
+
+#[tokio::test]
+async fn the_api_lists_both_sides_of_a_mapping_live() {
+    let app = crate::helpers::spawn_app().await;
+    app.sign_in().await;
+
+    let response = app.get("/api/field-mapping/fields").await;
+
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    let segment = body["pipedrive"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|field| field["key"] == person_fields::SEGMENT)
+        .unwrap();
+    assert_eq!(
+        segment,
+        &serde_json::json!({"key": person_fields::SEGMENT, "name": "Segment", "type": "enum", "custom": true})
+    );
+    let order_id = body["brevo"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|attribute| attribute["name"] == "ORDER_ID")
+        .unwrap();
+    assert_eq!(
+        order_id,
+        &serde_json::json!({"name": "ORDER_ID", "type": "id", "writable": true})
+    );
+}
+
+#[tokio::test]
+async fn a_failing_api_makes_the_listing_a_502_naming_it() {
+    let app = crate::helpers::spawn_app_with(|settings| settings.retry.max_attempts = 1).await;
+    app.sign_in().await;
+    app.sandbox.script_always(
+        upstream_sandbox::Api::Brevo,
+        "/v3/contacts/attributes",
+        upstream_sandbox::Fault::Status {
+            status: 500,
+            headers: vec![],
+            body: String::new(),
+        },
+    );
+
+    let response = app.get("/api/field-mapping/fields").await;
+
+    assert_eq!(response.status(), 502);
+    let problem: serde_json::Value = response.json().await.unwrap();
+    assert!(
+        problem["detail"].as_str().unwrap().contains("Brevo"),
+        "{problem}"
+    );
+}

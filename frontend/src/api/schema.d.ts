@@ -288,10 +288,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/field-mapping/fields": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List mappable fields
+         * @description The Pipedrive person fields and the Brevo contact attributes a field mapping can pair,
+         *     asked from both APIs at once.
+         */
+        get: operations["fieldMapping.fields"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        BrevoAttributeOut: {
+            name: string;
+            /**
+             * @description `text`, `date`, `float`, `boolean`, `id`, `category`, `multiple-choice`, or `untyped`
+             *     when Brevo lists none.
+             */
+            type: string;
+            /** @description False for attributes Brevo computes (`calculated`, `global`): no mapping can fill them. */
+            writable: boolean;
+        };
         /** @enum {string} */
         ChangeActionOut: "added" | "updated" | "removed" | "skipped" | "held";
         ChangeOut: {
@@ -363,6 +394,42 @@ export interface components {
             /** @description The operator's password (`ADMIN_PASSWORD`, or the generated one). */
             password: string;
         };
+        /**
+         * @example {
+         *       "brevo": [
+         *         {
+         *           "name": "FIRSTNAME",
+         *           "type": "text",
+         *           "writable": true
+         *         },
+         *         {
+         *           "name": "SEGMENT",
+         *           "type": "category",
+         *           "writable": true
+         *         }
+         *       ],
+         *       "pipedrive": [
+         *         {
+         *           "custom": false,
+         *           "key": "first_name",
+         *           "name": "First name",
+         *           "type": "varchar"
+         *         },
+         *         {
+         *           "custom": true,
+         *           "key": "f25f8a899757c44cd81de9152554b984443a46f9",
+         *           "name": "Segment",
+         *           "type": "enum"
+         *         }
+         *       ]
+         *     }
+         */
+        MappableFieldsOut: {
+            /** @description The company's person fields, in Pipedrive's order. */
+            pipedrive: components["schemas"]["PipedriveFieldOut"][];
+            /** @description The account's contact attributes, in Brevo's order. */
+            brevo: components["schemas"]["BrevoAttributeOut"][];
+        };
         MeOut: {
             user_id: string;
             /**
@@ -370,6 +437,15 @@ export interface components {
              * @description When the session ends unless it is used (it is extended in its second half).
              */
             expires_at: string;
+        };
+        PipedriveFieldOut: {
+            /** @description What a mapping names: a standard field's code, a custom field's 40-character key. */
+            key: string;
+            name: string;
+            /** @description Pipedrive's `field_type` (`varchar`, `enum`, `set`, `date`, `phone`, `monetary`, …). */
+            type: string;
+            /** @description A field the company created (its key is a hash). */
+            custom: boolean;
         };
         /** @description An RFC 9457 problem document. */
         Problem: {
@@ -1311,6 +1387,53 @@ export interface operations {
             };
             /** @description No such job */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "fieldMapping.fields": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Both sides of a mapping */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MappableFieldsOut"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Pipedrive or Brevo failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description PIPEDRIVE_API_TOKEN or BREVO_API_KEY is not set */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
