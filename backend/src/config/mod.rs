@@ -122,6 +122,11 @@ pub struct RetryPolicy {
     /// The longest rate-limit pause the client accepts; a server asking for more makes the
     /// request fail at once with "rate limited until …" instead of sleeping for hours.
     pub max_rate_limit_wait: Duration,
+    /// How long one request may go on failing — its attempts and the pauses between them,
+    /// not the rate-limit pauses — before it fails: a hung upstream ends a job within this,
+    /// not after every attempt's read timeout (8 × 30 s). An attempt gets at most what is
+    /// left of it.
+    pub give_up_after: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -131,6 +136,7 @@ impl Default for RetryPolicy {
             base_delay: Duration::from_millis(500),
             max_delay: Duration::from_secs(30),
             max_rate_limit_wait: Duration::from_secs(120),
+            give_up_after: Duration::from_secs(120),
         }
     }
 }

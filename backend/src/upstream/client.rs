@@ -1,28 +1,22 @@
 //! The request loop every upstream call goes through: authentication, pacing per rate-limit
-//! bucket, timeouts (set on the reqwest client), retries with backoff that honour the
-//! server's `Retry-After` and reset headers, and operator-readable errors.
+//! bucket (`pacing`), timeouts (set on the reqwest client), retries with backoff that honour
+//! the server's `Retry-After` and reset headers, a limit on how long a request may go on
+//! failing, and operator-readable errors.
 
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use bytes::Bytes;
 use rand::Rng;
-use reqwest::{header::HeaderMap, Method, StatusCode};
+use reqwest::{Method, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 use tokio::time::Instant;
 use url::Url;
 
 use super::{
-    error_message,
-    gate::RateGate,
-    retry::{parse_reset_seconds, parse_retry_after},
-    transport_error, Api, UpstreamError,
+    error_message, gate::RateGate, timeout_error, transport_error, Api, Tries, UpstreamError,
 };
-use crate::{config::RetryPolicy, domain::time::UnixTime};
-
-/// Reset headers count whole seconds: a window the server calls spent may have been filled
-/// by requests sent up to this much more than a period ago.
-const RESET_GRANULARITY: Duration = Duration::from_secs(1);
+use crate::config::RetryPolicy;
 
 /// What differs between the upstream APIs in how they are called.
 pub struct ApiSpec {
@@ -107,10 +101,10 @@ impl UpstreamRequest {
 
 pub struct ApiClient {
     http: reqwest::Client,
-    spec: &'static ApiSpec,
+    pub(super) spec: &'static ApiSpec,
     base_url: Url,
     credential: Option<SecretString>,
-    policy: RetryPolicy,
+    pub(super) policy: RetryPolicy,
     /// Rate-limit buckets by path prefix, most specific first; the last one matches all.
     gates: Vec<(&'static str, RateGate)>,
 }
@@ -172,6 +166,8 @@ impl ApiClient {
                 })?;
         let gate = self.gate_for(&request.path);
         let mut attempt = 0;
+        // Time spent failing: attempts that did not succeed and the pauses after them.
+        let mut failing = Duration::ZERO;
         loop {
             attempt += 1;
             let last_attempt = attempt >= self.policy.max_attempts;
@@ -188,14 +184,23 @@ impl ApiClient {
                     .header("content-type", "application/json")
                     .body(body.clone());
             }
-            let outcome = match builder.send().await {
-                Ok(response) => {
-                    let status = response.status();
-                    let headers = response.headers().clone();
-                    self.follow_pacing_headers(gate, &headers).await;
-                    response.bytes().await.map(|body| (status, headers, body))
-                }
-                Err(err) => Err(err),
+            let started = Instant::now();
+            let left = self.policy.give_up_after.saturating_sub(failing);
+            let answer = async {
+                let response = builder.send().await?;
+                let status = response.status();
+                let headers = response.headers().clone();
+                self.follow_pacing_headers(gate, &headers).await;
+                response.bytes().await.map(|body| (status, headers, body))
+            };
+            let Ok(outcome) = tokio::time::timeout(left, answer).await else {
+                crate::metrics::record_upstream(spec.api.label(), None);
+                let tries = Tries {
+                    attempts: attempt,
+                    spent: failing + left,
+                };
+                let host = url.host_str().unwrap_or("the server");
+                return Err(timeout_error(spec.api, request.operation, host, tries));
             };
             crate::metrics::record_upstream(
                 spec.api.label(),
@@ -204,16 +209,24 @@ impl ApiClient {
             let (status, headers, body) = match outcome {
                 Ok(answer) => answer,
                 Err(err) => {
+                    failing += started.elapsed();
                     let unsent = err.is_connect();
-                    if !last_attempt && (unsent || request.retry == Retry::Always) {
-                        self.back_off(attempt).await;
+                    if !last_attempt
+                        && (unsent || request.retry == Retry::Always)
+                        && self.back_off(attempt, &mut failing).await
+                    {
                         continue;
                     }
+                    let tries = Tries {
+                        attempts: attempt,
+                        spent: failing,
+                    };
                     return Err(transport_error(
                         spec.api,
                         request.operation,
                         spec.base_url_variable,
                         err,
+                        tries,
                     ));
                 }
             };
@@ -237,8 +250,10 @@ impl ApiClient {
                     continue;
                 }
             } else if retryable && !last_attempt {
-                self.back_off(attempt).await;
-                continue;
+                failing += started.elapsed();
+                if self.back_off(attempt, &mut failing).await {
+                    continue;
+                }
             }
             let mut message = error_message(status, &String::from_utf8_lossy(&body));
             if attempt > 1 {
@@ -254,16 +269,6 @@ impl ApiClient {
         }
     }
 
-    /// The error for a pause longer than the policy accepts, saying when it would end.
-    fn rate_limited_until(&self, operation: &'static str, wait: Duration) -> UpstreamError {
-        let until = UnixTime::now().0 + wait.as_secs_f64().ceil() as i64;
-        UpstreamError::RateLimited {
-            api: self.spec.api,
-            operation,
-            until: UnixTime(until).to_rfc3339(),
-        }
-    }
-
     fn gate_for(&self, path: &str) -> &RateGate {
         let path = format!("/{}", path.trim_start_matches('/'));
         let (_, gate) = self
@@ -274,43 +279,19 @@ impl ApiClient {
         gate
     }
 
-    /// How long the server asked us to wait: `Retry-After`, else the bucket's reset.
-    fn server_wait(&self, headers: &HeaderMap) -> Option<Duration> {
-        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-        header("retry-after")
-            .and_then(|v| parse_retry_after(v, SystemTime::now()))
-            .or_else(|| header(self.spec.reset_header).and_then(parse_reset_seconds))
-    }
-
-    /// Slows down before the server has to refuse: when a response says the window is spent,
-    /// nothing more goes out until it resets.
-    async fn follow_pacing_headers(&self, gate: &RateGate, headers: &HeaderMap) {
-        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-        if let Some((name, period)) = self.spec.limit_window {
-            if let Some(limit) = header(name).and_then(|v| v.trim().parse::<usize>().ok()) {
-                gate.set_window(limit.saturating_sub(1).max(1), period)
-                    .await;
-            }
-        }
-        // A window spent by this client's own requests is already paced by its gate, to the
-        // millisecond; the reset header (whole seconds, rounded up) would add up to a second.
-        let spent = header(self.spec.remaining_header).is_some_and(|v| v.trim() == "0")
-            && !(self.spec.limit_window.is_none()
-                && gate.own_requests_fill_window(RESET_GRANULARITY).await);
-        if let (true, Some(reset)) = (
-            spent,
-            header(self.spec.reset_header).and_then(parse_reset_seconds),
-        ) {
-            gate.pause_until(Instant::now() + reset.min(self.policy.max_rate_limit_wait))
-                .await;
-        }
-    }
-
     fn jittered_backoff(&self, attempt: u32) -> Duration {
         self.policy.backoff(attempt - 1, rand::thread_rng().gen())
     }
 
-    async fn back_off(&self, attempt: u32) {
-        tokio::time::sleep(self.jittered_backoff(attempt)).await;
+    /// Pauses before the next attempt and counts the pause as time spent failing; `false`
+    /// (no pause) when the request would then have failed for longer than it may.
+    async fn back_off(&self, attempt: u32, failing: &mut Duration) -> bool {
+        let pause = self.jittered_backoff(attempt);
+        if *failing + pause >= self.policy.give_up_after {
+            return false;
+        }
+        tokio::time::sleep(pause).await;
+        *failing += pause;
+        true
     }
 }

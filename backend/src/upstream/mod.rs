@@ -3,6 +3,7 @@
 pub mod brevo;
 pub mod client;
 pub mod gate;
+mod pacing;
 pub mod pipedrive;
 pub mod retry;
 
@@ -43,11 +44,13 @@ impl fmt::Display for Api {
 pub enum UpstreamError {
     #[error("{api} is not configured: set {variable}.")]
     NotConfigured { api: Api, variable: &'static str },
-    #[error("{api} did not answer in time ({operation}); check that {host} is reachable.")]
+    #[error("{api} did not answer in time ({operation}; {attempts} attempts in {seconds} s); check that {host} is reachable.")]
     Timeout {
         api: Api,
         operation: &'static str,
         host: String,
+        attempts: u32,
+        seconds: u64,
     },
     #[error("Could not reach {api} ({operation}): {reason}; check {variable} and the network.")]
     Unreachable {
@@ -91,23 +94,36 @@ pub fn http_client(settings: &HttpClientSettings) -> reqwest::Client {
 
 /// Turns a transport error into an operator-readable one. reqwest's own message may
 /// include the URL, which never carries secrets here (they travel in headers).
+/// What the request's tries came to, for the message of the error that ends them.
+#[derive(Debug, Clone, Copy)]
+struct Tries {
+    attempts: u32,
+    spent: std::time::Duration,
+}
+
+fn timeout_error(api: Api, operation: &'static str, host: &str, tries: Tries) -> UpstreamError {
+    UpstreamError::Timeout {
+        api,
+        operation,
+        host: host.to_owned(),
+        attempts: tries.attempts,
+        seconds: tries.spent.as_secs_f64().round() as u64,
+    }
+}
+
 fn transport_error(
     api: Api,
     operation: &'static str,
     variable: &'static str,
     err: reqwest::Error,
+    tries: Tries,
 ) -> UpstreamError {
     if err.is_timeout() {
         let host = err
             .url()
             .and_then(|url| url.host_str())
-            .unwrap_or("the server")
-            .to_owned();
-        return UpstreamError::Timeout {
-            api,
-            operation,
-            host,
-        };
+            .unwrap_or("the server");
+        return timeout_error(api, operation, host, tries);
     }
     let reason = match std::error::Error::source(&err) {
         Some(cause) => format!("{err} ({cause})"),

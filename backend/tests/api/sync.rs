@@ -373,6 +373,39 @@ async fn a_hung_upstream_fails_the_job_on_its_timeout() {
 }
 
 #[tokio::test]
+async fn a_hung_upstream_ends_the_job_when_the_request_has_failed_for_long_enough() {
+    // Eight attempts of a 300 ms read timeout and their pauses would take over 3 s.
+    let app = app_with_edge_cases_and(|settings| {
+        settings.http.read_timeout = std::time::Duration::from_millis(300);
+        settings.retry.give_up_after = std::time::Duration::from_millis(1000);
+        settings.retry.base_delay = std::time::Duration::from_millis(200);
+        settings.retry.max_delay = std::time::Duration::from_secs(1);
+    })
+    .await;
+    app.sandbox
+        .script_always(Api::Pipedrive, "/api/v2/persons", Fault::Hang);
+
+    let started = std::time::Instant::now();
+    let job = app.sync(5).await;
+
+    assert_eq!(job["status"], "failed");
+    let message = job["error_message"].as_str().unwrap();
+    assert!(
+        message.contains("Pipedrive did not answer in time (reading the filter's persons;"),
+        "{message}"
+    );
+    assert!(message.contains("attempts in 1 s"), "{message}");
+    let hung = app
+        .sandbox
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/api/v2/persons")
+        .count();
+    assert!((2..8).contains(&hung), "{hung} attempts");
+    assert!(started.elapsed() < std::time::Duration::from_secs(3));
+}
+
+#[tokio::test]
 async fn a_trickling_upstream_trips_the_total_timeout() {
     let app = app_with_edge_cases_and(|settings| {
         settings.http.request_timeout = std::time::Duration::from_millis(1500);

@@ -1,0 +1,67 @@
+//! How the request loop follows the servers' pacing: `Retry-After` and reset headers, limit
+//! announcements, and the error for a pause longer than the policy accepts.
+
+use std::time::{Duration, SystemTime};
+
+use reqwest::header::HeaderMap;
+use tokio::time::Instant;
+
+use super::{
+    client::ApiClient,
+    gate::RateGate,
+    retry::{parse_reset_seconds, parse_retry_after},
+    UpstreamError,
+};
+use crate::domain::time::UnixTime;
+
+/// Reset headers count whole seconds: a window the server calls spent may have been filled
+/// by requests sent up to this much more than a period ago.
+const RESET_GRANULARITY: Duration = Duration::from_secs(1);
+
+impl ApiClient {
+    /// The error for a pause longer than the policy accepts, saying when it would end.
+    pub(super) fn rate_limited_until(
+        &self,
+        operation: &'static str,
+        wait: Duration,
+    ) -> UpstreamError {
+        let until = UnixTime::now().0 + wait.as_secs_f64().ceil() as i64;
+        UpstreamError::RateLimited {
+            api: self.spec.api,
+            operation,
+            until: UnixTime(until).to_rfc3339(),
+        }
+    }
+
+    /// How long the server asked us to wait: `Retry-After`, else the bucket's reset.
+    pub(super) fn server_wait(&self, headers: &HeaderMap) -> Option<Duration> {
+        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+        header("retry-after")
+            .and_then(|v| parse_retry_after(v, SystemTime::now()))
+            .or_else(|| header(self.spec.reset_header).and_then(parse_reset_seconds))
+    }
+
+    /// Slows down before the server has to refuse: when a response says the window is spent,
+    /// nothing more goes out until it resets.
+    pub(super) async fn follow_pacing_headers(&self, gate: &RateGate, headers: &HeaderMap) {
+        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+        if let Some((name, period)) = self.spec.limit_window {
+            if let Some(limit) = header(name).and_then(|v| v.trim().parse::<usize>().ok()) {
+                gate.set_window(limit.saturating_sub(1).max(1), period)
+                    .await;
+            }
+        }
+        // A window spent by this client's own requests is already paced by its gate, to the
+        // millisecond; the reset header (whole seconds, rounded up) would add up to a second.
+        let spent = header(self.spec.remaining_header).is_some_and(|v| v.trim() == "0")
+            && !(self.spec.limit_window.is_none()
+                && gate.own_requests_fill_window(RESET_GRANULARITY).await);
+        if let (true, Some(reset)) = (
+            spent,
+            header(self.spec.reset_header).and_then(parse_reset_seconds),
+        ) {
+            gate.pause_until(Instant::now() + reset.min(self.policy.max_rate_limit_wait))
+                .await;
+        }
+    }
+}
