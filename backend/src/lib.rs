@@ -4,6 +4,8 @@
 pub mod app_state;
 /// Sign-in, sessions, throttling and the cross-origin guard.
 pub mod auth;
+/// The periodic work beside the jobs: maintenance, the filter refresh.
+pub mod background;
 /// The `backup` subcommand.
 pub mod backup;
 /// Typed settings from the environment.

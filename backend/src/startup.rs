@@ -22,6 +22,7 @@ use crate::{
         throttle::LoginThrottle,
         OPERATOR_USER_ID,
     },
+    background,
     config::Settings,
     db::{self, DbError},
     domain::time::UnixTime,
@@ -35,12 +36,6 @@ use crate::{
 
 /// The message a job left `processing` by a previous process ends with.
 pub const INTERRUPTED_MESSAGE: &str = "interrupted: the server stopped before the job finished";
-
-/// How often expired sessions and old change-log rows are deleted.
-const MAINTENANCE_INTERVAL: Duration = Duration::from_secs(60 * 60);
-
-/// Change-log rows deleted per statement, so pruning never holds the write lock for long.
-const PRUNE_BATCH: u32 = 10_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -62,6 +57,8 @@ pub struct Application {
     runner: JobRunner,
     shutdown_grace: Duration,
     change_log_days: u32,
+    pipedrive: Arc<PipedriveClient>,
+    filter_refresh: Option<Duration>,
     password_source: PasswordSource,
 }
 
@@ -116,6 +113,7 @@ impl Application {
             brevo: brevo.clone(),
             settings: settings.sync.clone(),
         });
+        let pipedrive_for_refresh = pipedrive.clone();
         let state = web::Data::new(AppState {
             pool: pool.clone(),
             pipedrive,
@@ -185,6 +183,8 @@ impl Application {
             runner,
             shutdown_grace: settings.sync.shutdown_grace,
             change_log_days: settings.change_log_days,
+            pipedrive: pipedrive_for_refresh,
+            filter_refresh: settings.filter_refresh,
             password_source,
         })
     }
@@ -206,9 +206,23 @@ impl Application {
     /// Serves until SIGINT/SIGTERM or [`ServerHandle::stop`]; in-flight requests get up to
     /// 30 s, then running sync jobs are cancelled and record it.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let purger = tokio::spawn(maintain(self.pool.clone(), self.change_log_days));
+        let mut background = vec![tokio::spawn(background::maintain(
+            self.pool.clone(),
+            self.change_log_days,
+        ))];
+        if let Some(every) = self.filter_refresh {
+            background.push(tokio::spawn(background::refresh_filters(
+                self.pool.clone(),
+                self.pipedrive.clone(),
+                every,
+            )));
+        }
         let result = self.server.await;
-        purger.abort();
+        for task in background {
+            task.abort();
+            // Cancelled at its next await: nothing of it runs past this point.
+            let _ = task.await;
+        }
         self.runner.shutdown(self.shutdown_grace).await;
         self.pool.close().await;
         result
@@ -225,41 +239,4 @@ fn security_headers() -> DefaultHeaders {
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("Referrer-Policy", "no-referrer"))
         .add(("X-Frame-Options", "DENY"))
-}
-
-/// The hourly maintenance: expired sessions, and change-log rows past `CHANGE_LOG_DAYS`
-/// (job rows stay forever).
-async fn maintain(pool: SqlitePool, change_log_days: u32) {
-    let mut ticks = tokio::time::interval(MAINTENANCE_INTERVAL);
-    loop {
-        ticks.tick().await;
-        match db::sessions::purge_expired(&pool, UnixTime::now()).await {
-            Ok(0) => {}
-            Ok(purged) => tracing::info!(purged, "deleted expired sessions"),
-            Err(err) => {
-                tracing::warn!(error = %crate::telemetry::error_chain(&err), "could not purge expired sessions")
-            }
-        }
-        if change_log_days > 0 {
-            let cutoff = UnixTime(UnixTime::now().0 - i64::from(change_log_days) * 86_400);
-            prune_change_log(&pool, cutoff).await;
-        }
-    }
-}
-
-async fn prune_change_log(pool: &SqlitePool, cutoff: UnixTime) {
-    let mut pruned = 0;
-    loop {
-        match db::changes::prune(pool, cutoff, PRUNE_BATCH).await {
-            Ok(0) => break,
-            Ok(rows) => pruned += rows,
-            Err(err) => {
-                tracing::warn!(error = %crate::telemetry::error_chain(&err), "could not prune the change log");
-                break;
-            }
-        }
-    }
-    if pruned > 0 {
-        tracing::info!(pruned, "deleted change-log rows past CHANGE_LOG_DAYS");
-    }
 }

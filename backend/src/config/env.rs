@@ -1,7 +1,7 @@
 //! Reading [`Settings`] from the environment (and a `.env` file), with DESIGN.md §2's names
 //! and defaults; every bad value is refused with the variable's name.
 
-use std::env;
+use std::{env, time::Duration};
 
 use secrecy::SecretString;
 use url::Url;
@@ -54,6 +54,11 @@ impl Settings {
                 ..defaults
             },
             change_log_days: parse_number("CHANGE_LOG_DAYS", 0..=36_500)?.unwrap_or(90),
+            filter_refresh: match parse_number("FILTER_REFRESH_MINUTES", 0..=10_080)?.unwrap_or(60)
+            {
+                0 => None,
+                minutes => Some(Duration::from_secs(u64::from(minutes) * 60)),
+            },
             login_throttle: LoginThrottleSettings::default(),
         })
     }

@@ -37,6 +37,9 @@ pub struct Settings {
     pub sync: SyncSettings,
     /// `CHANGE_LOG_DAYS`: change-log rows of jobs older than this are pruned; 0 keeps them.
     pub change_log_days: u32,
+    /// `FILTER_REFRESH_MINUTES`: how often the filters are refreshed from Pipedrive on their
+    /// own; `None` (0): only on demand.
+    pub filter_refresh: Option<Duration>,
     pub login_throttle: LoginThrottleSettings,
 }
 
@@ -219,6 +222,7 @@ mod tests {
             brevo_limits: BrevoLimits::default(),
             sync: SyncSettings::default(),
             change_log_days: 90,
+            filter_refresh: Some(Duration::from_secs(3600)),
             login_throttle: LoginThrottleSettings::default(),
         };
         let debug = format!("{settings:?}");

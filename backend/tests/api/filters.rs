@@ -337,3 +337,25 @@ async fn filters_are_listed_by_name_ignoring_case_then_by_id() {
             .map(|(id, n)| (id, n.to_owned()))
     );
 }
+
+#[tokio::test]
+async fn filters_are_refreshed_from_pipedrive_on_their_own_every_interval() {
+    let app = spawn_app_with(|settings| {
+        settings.filter_refresh = Some(std::time::Duration::from_millis(200));
+    })
+    .await;
+    app.sign_in().await;
+    app.sandbox.pipedrive().add_filter(7, "Appears by itself");
+
+    let mut listed = Vec::new();
+    for _ in 0..50 {
+        listed = names(&app, "/api/filters").await;
+        if !listed.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!((listed[0].0, listed[0].1.as_str()), (7, "Appears by itself"));
+}

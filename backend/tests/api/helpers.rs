@@ -89,6 +89,8 @@ pub async fn spawn_app_on(
             ..SyncSettings::default()
         },
         change_log_days: 90,
+        // Off: a refresh of its own would race with the tests' refreshes.
+        filter_refresh: None,
         login_throttle: LoginThrottleSettings::default(),
     };
     customise(&mut settings);
