@@ -357,5 +357,8 @@ async fn filters_are_refreshed_from_pipedrive_on_their_own_every_interval() {
     }
 
     assert_eq!(listed.len(), 1, "{listed:?}");
-    assert_eq!((listed[0].0, listed[0].1.as_str()), (7, "Appears by itself"));
+    assert_eq!(
+        (listed[0].0, listed[0].1.as_str()),
+        (7, "Appears by itself")
+    );
 }
