@@ -64,21 +64,14 @@ pub async fn refresh_filters(pool: SqlitePool, pipedrive: Arc<PipedriveClient>, 
     loop {
         ticks.tick().await;
         match refresh::refresh_filters(&pool, &pipedrive).await {
-            Ok(plan) => {
-                let changed = plan.created.len()
-                    + plan.renamed.len()
-                    + plan.restored.len()
-                    + plan.deleted.len();
-                if changed > 0 {
-                    tracing::info!(
-                        created = plan.created.len(),
-                        renamed = plan.renamed.len(),
-                        restored = plan.restored.len(),
-                        deleted = plan.deleted.len(),
-                        "refreshed the filters from Pipedrive"
-                    );
-                }
-            }
+            Ok(plan) if plan.is_noop() => {}
+            Ok(plan) => tracing::info!(
+                created = plan.created.len(),
+                renamed = plan.renamed.len(),
+                restored = plan.restored.len(),
+                deleted = plan.deleted.len(),
+                "refreshed the filters from Pipedrive"
+            ),
             Err(err) => {
                 tracing::warn!(error = %error_chain(&err), "could not refresh the filters from Pipedrive")
             }

@@ -97,6 +97,16 @@ pub struct Reconciliation {
     pub unchanged: usize,
 }
 
+impl Reconciliation {
+    /// Whether applying it changes nothing (every filter unchanged).
+    pub fn is_noop(&self) -> bool {
+        self.created.is_empty()
+            && self.renamed.is_empty()
+            && self.restored.is_empty()
+            && self.deleted.is_empty()
+    }
+}
+
 /// Compares Pipedrive's listing with what is stored. Pure, so every case is unit-tested.
 /// A filter id listed twice by Pipedrive counts once (the last name wins).
 pub fn reconcile(remote: &[RemoteFilter], stored: &[StoredFilter]) -> Reconciliation {
@@ -141,6 +151,15 @@ mod tests {
             name: name.into(),
             deleted,
         }
+    }
+
+    #[test]
+    fn only_a_plan_without_changes_is_a_no_op() {
+        let same = reconcile(&[remote(1, "Same")], &[stored(1, "Same", false)]);
+        let renamed = reconcile(&[remote(1, "New")], &[stored(1, "Same", false)]);
+        let gone = reconcile(&[], &[stored(1, "Same", false)]);
+        assert!(same.is_noop());
+        assert!(!renamed.is_noop() && !gone.is_noop());
     }
 
     #[test]

@@ -92,8 +92,6 @@ pub fn http_client(settings: &HttpClientSettings) -> reqwest::Client {
         .expect("a client with only timeouts and a user agent always builds")
 }
 
-/// Turns a transport error into an operator-readable one. reqwest's own message may
-/// include the URL, which never carries secrets here (they travel in headers).
 /// What the request's tries came to, for the message of the error that ends them.
 #[derive(Debug, Clone, Copy)]
 struct Tries {
@@ -111,6 +109,8 @@ fn timeout_error(api: Api, operation: &'static str, host: &str, tries: Tries) ->
     }
 }
 
+/// Turns a transport error into an operator-readable one. reqwest's own message may
+/// include the URL, which never carries secrets here (they travel in headers).
 fn transport_error(
     api: Api,
     operation: &'static str,

@@ -3,13 +3,11 @@
 
 use serde::Deserialize;
 
-use super::{Paging, PipedriveClient};
+use super::{Paging, PipedriveClient, PAGE_SIZE};
 use crate::{
     domain::fields::{FieldOption, OptionId, PersonField, PersonFieldType},
     upstream::{client::UpstreamRequest, UpstreamError},
 };
-
-const PAGE_SIZE: u32 = 500;
 
 #[derive(Deserialize)]
 struct FieldsPage {

@@ -21,7 +21,7 @@ use crate::domain::{
     filter::{FilterId, RemoteFilter},
 };
 
-/// The API's maximum page size.
+/// The v2 listings' maximum page size (persons, person fields).
 const PAGE_SIZE: u32 = 500;
 
 static SPEC: ApiSpec = ApiSpec {
