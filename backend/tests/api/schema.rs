@@ -164,3 +164,58 @@ async fn the_field_mapping_is_unset_until_saved_then_kept_in_order_and_replaced_
         "a refused save changes nothing"
     );
 }
+
+#[tokio::test]
+async fn the_change_log_keeps_its_rows_through_its_rebuild_and_refuses_unknown_actions() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(dir.path().join("app.db"))
+        .create_if_missing(true)
+        .foreign_keys(true);
+    let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+    let all = sqlx::migrate!("../migrations");
+    let mut before_rebuild = sqlx::migrate!("../migrations");
+    before_rebuild.migrations = all
+        .iter()
+        .filter(|m| m.version < 6)
+        .cloned()
+        .collect::<Vec<_>>()
+        .into();
+    before_rebuild.run(&pool).await.unwrap();
+    for statement in [
+        "INSERT INTO filters (id, name) VALUES (1, 'Kept')",
+        "INSERT INTO sync_jobs (id, filter_id, status) VALUES (7, 1, 'completed')",
+        "INSERT INTO sync_changes (job_id, id, action, email) VALUES (7, 1, 'added', 'a@x.org'), (7, 2, 'held', 'b@x.org')",
+    ] {
+        sqlx::query(statement).execute(&pool).await.unwrap();
+    }
+
+    all.run(&pool).await.unwrap();
+
+    let rows: Vec<(i64, String, String)> =
+        sqlx::query_as("SELECT id, action, email FROM sync_changes WHERE job_id = 7 ORDER BY id")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        rows,
+        [
+            (1, "added".to_owned(), "a@x.org".to_owned()),
+            (2, "held".to_owned(), "b@x.org".to_owned())
+        ]
+    );
+    let unknown =
+        sqlx::query("INSERT INTO sync_changes (job_id, id, action) VALUES (7, 3, 'moved')")
+            .execute(&pool)
+            .await;
+    assert!(unknown.unwrap_err().to_string().contains("CHECK"));
+    sqlx::query("DELETE FROM sync_jobs WHERE id = 7")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM sync_changes")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(left, 0, "a job's change log goes with it");
+}
