@@ -6,6 +6,7 @@ use sqlx::SqlitePool;
 
 use crate::{
     auth::{password::AdminPassword, throttle::LoginThrottle},
+    domain::fields::PhoneRegion,
     read_cache::ReadCache,
     sync::runner::JobRunner,
     upstream::{brevo::BrevoClient, pipedrive::PipedriveClient},
@@ -28,6 +29,8 @@ pub struct AppState {
     pub openapi_json: String,
     /// `SANDBOX_MODE`, reported by the health check.
     pub sandbox_mode: bool,
+    /// `DEFAULT_PHONE_REGION`, for a mapping's preview.
+    pub phone_region: Option<PhoneRegion>,
     /// `METRICS_TOKEN`: `GET /metrics` is served only when it is set.
     pub metrics_token: Option<secrecy::SecretString>,
 }

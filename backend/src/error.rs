@@ -9,7 +9,11 @@ use actix_web::{
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::{db::DbError, domain::sync_job::SyncJobId, upstream::UpstreamError};
+use crate::{
+    db::DbError,
+    domain::{fields::InvalidMapping, sync_job::SyncJobId},
+    upstream::UpstreamError,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -45,6 +49,8 @@ pub enum ApiError {
     MalformedJson(String),
     #[error("The request body has the wrong shape: {0}")]
     InvalidBody(String),
+    #[error("The field mapping cannot be saved: {0}.")]
+    InvalidMapping(#[from] InvalidMapping),
     #[error("Invalid query parameters: {0}")]
     InvalidQuery(String),
     #[error("Invalid path parameter: {0}")]
@@ -92,6 +98,9 @@ pub struct Problem {
     /// With `sync_already_running`: the job that is running.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub job_id: Option<i64>,
+    /// With `invalid_mapping`: the position in `mappings` of the entry `detail` names.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entry: Option<usize>,
 }
 
 impl ApiError {
@@ -115,6 +124,7 @@ impl ApiError {
             Self::PayloadTooLarge { .. } => ("payload_too_large", "Request body too large"),
             Self::MalformedJson(_) => ("malformed_json", "Malformed JSON"),
             Self::InvalidBody(_) => ("invalid_body", "Invalid request body"),
+            Self::InvalidMapping(_) => ("invalid_mapping", "Invalid field mapping"),
             Self::InvalidQuery(_) => ("invalid_query", "Invalid query parameters"),
             Self::InvalidPath(_) => ("invalid_path", "Invalid path parameter"),
             Self::Upstream(UpstreamError::NotConfigured { .. }) => {
@@ -146,6 +156,10 @@ impl ApiError {
                 Self::SyncAlreadyRunning { job_id, .. } => Some(job_id.0),
                 _ => None,
             },
+            entry: match self {
+                Self::InvalidMapping(invalid) => Some(invalid.index()),
+                _ => None,
+            },
         }
     }
 }
@@ -165,7 +179,7 @@ impl ResponseError for ApiError {
             Self::MalformedJson(_) | Self::InvalidQuery(_) | Self::InvalidPath(_) => {
                 StatusCode::BAD_REQUEST
             }
-            Self::InvalidBody(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::InvalidBody(_) | Self::InvalidMapping(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Upstream(UpstreamError::NotConfigured { .. }) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Upstream(_) => StatusCode::BAD_GATEWAY,
             Self::DatabaseUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,

@@ -127,6 +127,7 @@ impl Application {
                 .to_json()
                 .expect("the document serialises"),
             sandbox_mode: settings.sandbox_mode,
+            phone_region: settings.sync.phone_region,
             metrics_token: settings.metrics_token.clone(),
         });
 

@@ -6,6 +6,8 @@ use std::{env, time::Duration};
 use secrecy::SecretString;
 use url::Url;
 
+use crate::domain::fields::InvalidPhoneRegion;
+
 use super::{
     BrevoLimits, BrevoSettings, ConfigError, HttpClientSettings, LoginThrottleSettings,
     PipedriveSettings, RetryPolicy, Settings, SyncSettings,
@@ -51,6 +53,13 @@ impl Settings {
                     .map_or(defaults.removal_brake_min, |n| n as usize),
                 removal_brake_percent: parse_number("REMOVAL_BRAKE_PERCENT", 0..=100)?
                     .unwrap_or(defaults.removal_brake_percent),
+                phone_region: var("DEFAULT_PHONE_REGION")
+                    .map(|code| code.parse())
+                    .transpose()
+                    .map_err(|e: InvalidPhoneRegion| ConfigError::Invalid {
+                        var: "DEFAULT_PHONE_REGION",
+                        reason: e.to_string(),
+                    })?,
                 ..defaults
             },
             change_log_days: parse_number("CHANGE_LOG_DAYS", 0..=36_500)?.unwrap_or(90),

@@ -7,6 +7,8 @@ use std::{path::PathBuf, time::Duration};
 use secrecy::SecretString;
 use url::Url;
 
+use crate::domain::fields::PhoneRegion;
+
 mod env;
 
 /// Everything the service needs to run. Secrets are [`SecretString`]s, so `Debug` redacts them.
@@ -94,6 +96,9 @@ pub struct SyncSettings {
     /// than this many members *and* more than this share of the list removes none.
     pub removal_brake_min: usize,
     pub removal_brake_percent: u32,
+    /// `DEFAULT_PHONE_REGION`: the country of phone numbers written without a country code;
+    /// unset, only numbers with one reach Brevo.
+    pub phone_region: Option<PhoneRegion>,
 }
 
 impl Default for SyncSettings {
@@ -110,6 +115,7 @@ impl Default for SyncSettings {
             shutdown_grace: Duration::from_secs(10),
             removal_brake_min: 20,
             removal_brake_percent: 10,
+            phone_region: None,
         }
     }
 }

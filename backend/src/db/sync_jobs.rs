@@ -29,6 +29,7 @@ pub(super) struct JobRow {
     total_held: i64,
     total_unchanged: i64,
     error_message: Option<String>,
+    notice: Option<String>,
 }
 
 impl TryFrom<JobRow> for SyncJob {
@@ -54,6 +55,7 @@ impl TryFrom<JobRow> for SyncJob {
                 unchanged: row.total_unchanged,
             },
             error_message: row.error_message,
+            notice: row.notice,
         })
     }
 }
@@ -194,6 +196,18 @@ pub async fn set_progress(
         counts.unchanged
     )
     .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// What the operator should know about the running job, shown with it however it ends.
+pub async fn set_notice(pool: &SqlitePool, id: SyncJobId, notice: &str) -> Result<(), DbError> {
+    sqlx::query!(
+        "UPDATE sync_jobs SET notice = ?2 WHERE id = ?1",
+        id.0,
+        notice
+    )
+    .execute(pool)
     .await?;
     Ok(())
 }

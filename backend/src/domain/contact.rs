@@ -1,6 +1,9 @@
-//! From a Pipedrive person to the contact we send to Brevo: which email, which names.
+//! From a Pipedrive person to the contact we send to Brevo: which email, which values.
 
+use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
+
+use super::mapping::{MappedValues, Mapping};
 
 /// A Pipedrive person, reduced to what the sync needs.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -10,6 +13,9 @@ pub struct Person {
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     pub emails: Vec<PersonEmail>,
+    /// The raw values of the mapped fields besides the names, keyed as a v2 person keys
+    /// them (custom ones under `custom_fields`).
+    pub fields: Map<String, Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,13 +24,13 @@ pub struct PersonEmail {
     pub primary: bool,
 }
 
-/// A Brevo contact: a normalised email, the person it comes from, and optional names.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A Brevo contact: a normalised email, the person it comes from, and its attributes'
+/// values in the mapping's order.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Contact {
     pub email: String,
     pub person_id: i64,
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
+    pub mapped: MappedValues,
 }
 
 /// A normalised email address as a 128-bit digest: a sync holds every address of a filter
@@ -39,15 +45,19 @@ pub fn email_key(email: &str) -> EmailKey {
     key
 }
 
-/// The person's contact, or `None` when they have no usable email.
-pub fn contact_from(person: &Person) -> Option<Contact> {
+/// The person's contact, or `None` when they have no usable email. The names a mapping
+/// reads are the resolved ones (see [`names`]).
+pub fn contact_from(person: Person, mapping: &Mapping) -> Option<Contact> {
     let email = choose_email(&person.emails)?;
-    let (first_name, last_name) = names(person);
+    let (first, last) = names(&person);
+    let mut fields = person.fields;
+    for (key, name) in [("first_name", first), ("last_name", last)] {
+        fields.insert(key.to_owned(), name.map_or(Value::Null, Value::String));
+    }
     Some(Contact {
         email,
         person_id: person.id,
-        first_name,
-        last_name,
+        mapped: mapping.values(&Value::Object(fields)),
     })
 }
 
@@ -123,6 +133,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+    use crate::domain::fields::{BrevoAttribute, BrevoValue};
 
     fn email(value: &str, primary: bool) -> PersonEmail {
         PersonEmail {
@@ -174,10 +185,18 @@ mod tests {
             first_name: first.map(Into::into),
             last_name: last.map(Into::into),
             emails: vec![email("x@example.com", true)],
+            fields: Map::new(),
         };
+        let attributes = ["FIRSTNAME", "LASTNAME"]
+            .map(|name| BrevoAttribute::from_listing(name, "normal", Some("text"), Vec::new()));
+        let mapping = Mapping::first_and_last_name(&attributes, None);
         let contact = |p: Person| {
-            let c = contact_from(&p).unwrap();
-            (c.first_name, c.last_name)
+            let text = |v: &Option<BrevoValue>| match v {
+                Some(BrevoValue::Text(t)) => Some(t.clone()),
+                _ => None,
+            };
+            let values = contact_from(p, &mapping).unwrap().mapped.values;
+            (text(&values[0]), text(&values[1]))
         };
         assert_eq!(
             contact(person(Some("Zoë Ærø"), Some("Zoë"), Some("Ærø"))),

@@ -1,43 +1,68 @@
-//! Which Brevo attributes a sync writes, and the value of each for a contact. One mapping
-//! serves every filter: attributes belong to the contact, not to a list.
+//! Which Brevo attributes a sync writes, and the value of each for a contact (DESIGN §8).
+//! One mapping serves every filter: attributes belong to the contact, not to a list.
 
-use super::contact::Contact;
+use serde_json::Value;
 
-/// The person's data an attribute is filled from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PersonField {
-    FirstName,
-    LastName,
-}
+use super::fields::{
+    convert, BrevoAttribute, BrevoValue, CheckedEntry, PersonField, PersonFieldType, PhoneRegion,
+    Unconvertible,
+};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Entry {
-    attribute: String,
-    field: PersonField,
-}
+/// Names tried, in order, for the first- and last-name attributes (they vary by account).
+const FIRST_NAME_ATTRIBUTES: [&str; 4] = ["FIRSTNAME", "FNAME", "FIRST_NAME", "PRENOM"];
+const LAST_NAME_ATTRIBUTES: [&str; 4] = ["LASTNAME", "LNAME", "LAST_NAME", "NOM"];
 
-/// The attributes in a fixed order: the diff compares members attribute by attribute in it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// The entries in a fixed order: a contact's values and a member's hashes follow it.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Mapping {
-    entries: Vec<Entry>,
+    entries: Vec<CheckedEntry>,
+    region: Option<PhoneRegion>,
+}
+
+/// A contact's values for the mapping, in its order, and the values left out.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MappedValues {
+    /// `None` where the person has no value (an import then leaves the attribute as it is:
+    /// empty values never erase) or where it could not be converted.
+    pub values: Vec<Option<BrevoValue>>,
+    pub left_out: Vec<Unconvertible>,
 }
 
 impl Mapping {
-    /// First and last name onto the account's attributes for them, where it has them.
-    pub fn first_and_last_name(first: Option<String>, last: Option<String>) -> Self {
-        let entries = [
-            (first, PersonField::FirstName),
-            (last, PersonField::LastName),
-        ]
-        .into_iter()
-        .filter_map(|(attribute, field)| {
-            Some(Entry {
-                attribute: attribute?,
-                field,
+    pub fn new(entries: Vec<CheckedEntry>, region: Option<PhoneRegion>) -> Self {
+        Self { entries, region }
+    }
+
+    /// The mapping of an install that never saved one: first and last name onto the
+    /// account's attributes for them, where it has them.
+    pub fn first_and_last_name(attributes: &[BrevoAttribute], region: Option<PhoneRegion>) -> Self {
+        let pick = |candidates: &[&str]| {
+            candidates.iter().find_map(|candidate| {
+                attributes
+                    .iter()
+                    .find(|a| a.name.eq_ignore_ascii_case(candidate))
             })
-        })
-        .collect();
-        Self { entries }
+        };
+        let fields = [
+            ("first_name", "First name", &FIRST_NAME_ATTRIBUTES),
+            ("last_name", "Last name", &LAST_NAME_ATTRIBUTES),
+        ];
+        let entries = fields
+            .into_iter()
+            .filter_map(|(key, name, candidates)| {
+                Some(CheckedEntry {
+                    field: PersonField {
+                        key: key.to_owned(),
+                        name: name.to_owned(),
+                        field_type: PersonFieldType::Varchar,
+                        custom: false,
+                        options: Vec::new(),
+                    },
+                    attribute: pick(candidates)?.clone(),
+                })
+            })
+            .collect();
+        Self { entries, region }
     }
 
     pub fn len(&self) -> usize {
@@ -48,44 +73,86 @@ impl Mapping {
         self.entries.is_empty()
     }
 
-    /// The attribute names, in the mapping's order.
-    pub fn attributes(&self) -> impl Iterator<Item = &str> {
-        self.entries.iter().map(|entry| entry.attribute.as_str())
+    pub fn entries(&self) -> &[CheckedEntry] {
+        &self.entries
     }
 
-    /// Each attribute with the contact's value for it; `None` when the person has none (an
-    /// import then leaves the attribute as it is: empty values never erase).
-    pub fn values<'a>(
-        &'a self,
-        contact: &'a Contact,
-    ) -> impl Iterator<Item = (&'a str, Option<&'a str>)> {
-        self.entries.iter().map(move |entry| {
-            let value = match entry.field {
-                PersonField::FirstName => contact.first_name.as_deref(),
-                PersonField::LastName => contact.last_name.as_deref(),
-            };
-            (entry.attribute.as_str(), value)
-        })
+    /// The attributes, in the mapping's order.
+    pub fn attributes(&self) -> impl Iterator<Item = &BrevoAttribute> {
+        self.entries.iter().map(|entry| &entry.attribute)
+    }
+
+    /// The person fields, in the mapping's order.
+    pub fn fields(&self) -> impl Iterator<Item = &PersonField> {
+        self.entries.iter().map(|entry| &entry.field)
+    }
+
+    /// Each attribute's value from `person`, an object holding the mapped fields' raw values
+    /// as a v2 person does (custom ones under `custom_fields`).
+    pub fn values(&self, person: &Value) -> MappedValues {
+        let mut mapped = MappedValues {
+            values: Vec::with_capacity(self.entries.len()),
+            left_out: Vec::new(),
+        };
+        for entry in &self.entries {
+            let value = convert(person, &entry.field, &entry.attribute, self.region)
+                .unwrap_or_else(|unconvertible| {
+                    mapped.left_out.push(unconvertible);
+                    None
+                });
+            mapped.values.push(value);
+        }
+        mapped
+    }
+}
+
+/// Mappings and contacts for the sync's unit tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::*;
+    use crate::domain::contact::Contact;
+
+    pub fn attribute(name: &str, attribute_type: &str) -> BrevoAttribute {
+        BrevoAttribute::from_listing(name, "normal", Some(attribute_type), Vec::new())
+    }
+
+    /// First and last name onto FIRSTNAME and LASTNAME, as most accounts have them.
+    pub fn names() -> Mapping {
+        let attributes = [
+            attribute("FIRSTNAME", "text"),
+            attribute("LASTNAME", "text"),
+        ];
+        Mapping::first_and_last_name(&attributes, None)
+    }
+
+    /// A contact of `names()` (a `None` last name: the person has none).
+    pub fn named(email: &str, first: &str, last: Option<&str>) -> Contact {
+        let text = |t: &str| Some(BrevoValue::Text(t.to_owned()));
+        Contact {
+            email: email.to_owned(),
+            person_id: 1,
+            mapped: MappedValues {
+                values: vec![text(first), last.and_then(text)],
+                left_out: Vec::new(),
+            },
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use serde_json::json;
+
+    use super::{testing::attribute, *};
 
     #[test]
-    fn missing_attributes_are_left_out_and_values_follow_the_order() {
-        let mapping = Mapping::first_and_last_name(None, Some("LNAME".into()));
-        let contact = Contact {
-            email: "a@example.com".into(),
-            person_id: 1,
-            first_name: Some("Ada".into()),
-            last_name: None,
-        };
-        assert_eq!(mapping.attributes().collect::<Vec<_>>(), ["LNAME"]);
-        assert_eq!(
-            mapping.values(&contact).collect::<Vec<_>>(),
-            [("LNAME", None)]
-        );
+    fn the_default_maps_the_names_the_account_has() {
+        let attributes = [attribute("SMS", "text"), attribute("lname", "text")];
+        let mapping = Mapping::first_and_last_name(&attributes, None);
+        let names: Vec<&str> = mapping.attributes().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["lname"]);
+        let values = mapping.values(&json!({"first_name": "Ada", "last_name": "Lovelace"}));
+        assert_eq!(values.values, [Some(BrevoValue::Text("Lovelace".into()))]);
+        assert!(values.left_out.is_empty());
     }
 }

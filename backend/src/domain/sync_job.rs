@@ -117,6 +117,9 @@ pub struct SyncJob {
     pub trigger: Trigger,
     pub counts: JobCounts,
     pub error_message: Option<String>,
+    /// What the operator should know about a job that went on despite it (the saved
+    /// field-mapping entries it synced without).
+    pub notice: Option<String>,
 }
 
 #[cfg(test)]

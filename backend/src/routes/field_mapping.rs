@@ -1,12 +1,19 @@
-//! The field mapping's API (DESIGN §8): what can be mapped, live from both APIs.
+//! The field mapping's API (DESIGN §8): the mapping, and what can be mapped, live from both
+//! APIs.
 
-use actix_web::{get, web, HttpResponse};
-use serde::Serialize;
+use actix_web::{get, put, web, HttpResponse};
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::from_object;
 use crate::{
     app_state::AppState,
-    domain::fields::{BrevoAttribute, PersonField},
+    db,
+    domain::{
+        fields::{check, BrevoAttribute, MappingEntry, PersonField},
+        mapping::Mapping,
+        time::UnixTime,
+    },
     error::{ApiError, Problem},
 };
 
@@ -98,4 +105,162 @@ pub async fn list_mappable_fields(state: web::Data<AppState>) -> Result<HttpResp
             .map(BrevoAttributeOut::from)
             .collect(),
     }))
+}
+
+/// The most entries a mapping may have (Brevo accounts hold far fewer attributes).
+const MAX_ENTRIES: usize = 50;
+/// The longest field key or attribute name accepted (the database's limit).
+const MAX_NAME_CHARS: usize = 200;
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MappingEntryDto {
+    /// A standard field's code (`first_name`, `phone`, …) or a custom field's key.
+    pub pipedrive_field: String,
+    /// The Brevo contact attribute written, as the account names it.
+    pub brevo_attribute: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"mappings": [
+    {"pipedrive_field": "first_name", "brevo_attribute": "FIRSTNAME"},
+    {"pipedrive_field": "phone", "brevo_attribute": "SMS"}
+]}))]
+pub struct FieldMappingIn {
+    /// In order; at most 50, each Brevo attribute at most once.
+    pub mappings: Vec<MappingEntryDto>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FieldMappingOut {
+    pub mappings: Vec<MappingEntryDto>,
+    /// When it was last saved; null when never saved (the mappings are then the first and
+    /// last name onto the account's name attributes, as every sync before a save writes).
+    #[schema(format = DateTime)]
+    pub saved_at: Option<String>,
+}
+
+impl From<&MappingEntry> for MappingEntryDto {
+    fn from(entry: &MappingEntry) -> Self {
+        Self {
+            pipedrive_field: entry.pipedrive_field.clone(),
+            brevo_attribute: entry.brevo_attribute.clone(),
+        }
+    }
+}
+
+/// Get the field mapping
+///
+/// The Pipedrive fields each sync writes onto Brevo attributes. Never saved, it is the
+/// first and last name onto the account's name attributes (asked from Brevo).
+#[utoipa::path(
+    tag = "field-mapping",
+    operation_id = "fieldMapping.get",
+    security(("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The mapping", body = FieldMappingOut),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 502, description = "Never saved, and Brevo failed", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Never saved, and BREVO_API_KEY is not set", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/field-mapping")]
+pub async fn get_field_mapping(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let out = match db::field_mapping::get(&state.pool).await? {
+        Some(saved) => FieldMappingOut {
+            mappings: saved.entries.iter().map(MappingEntryDto::from).collect(),
+            saved_at: Some(saved.saved_at.to_rfc3339()),
+        },
+        None => {
+            let attributes = state.brevo.attributes().await?;
+            let default = Mapping::first_and_last_name(&attributes, None);
+            FieldMappingOut {
+                mappings: default
+                    .entries()
+                    .iter()
+                    .map(|entry| MappingEntryDto {
+                        pipedrive_field: entry.field.key.clone(),
+                        brevo_attribute: entry.attribute.name.clone(),
+                    })
+                    .collect(),
+                saved_at: None,
+            }
+        }
+    };
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// Save the field mapping
+///
+/// Replaces the whole mapping, checked first against both APIs: every field must exist in
+/// Pipedrive, every attribute in Brevo (and be writable), no attribute twice, and each
+/// field's type must convert to its attribute's. The next sync writes with it.
+#[utoipa::path(
+    tag = "field-mapping",
+    operation_id = "fieldMapping.put",
+    security(("session_cookie" = [])),
+    request_body = FieldMappingIn,
+    responses(
+        (status = 200, description = "The stored mapping", body = FieldMappingOut),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`invalid_mapping` (with `entry`, the position of the entry named) or a body of the wrong shape", body = Problem, content_type = "application/problem+json"),
+        (status = 502, description = "Pipedrive or Brevo failed", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "PIPEDRIVE_API_TOKEN or BREVO_API_KEY is not set", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/field-mapping")]
+pub async fn put_field_mapping(
+    body: web::Json<serde_json::Map<String, serde_json::Value>>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let entries = mapping_entries(from_object(body.into_inner())?)?;
+    let (fields, attributes) =
+        tokio::try_join!(state.pipedrive.person_fields(), state.brevo.attributes())?;
+    let checked = check(&entries, &fields, &attributes)?;
+    // Stored as Brevo spells the attributes, so that a sync finds them as listed.
+    let entries: Vec<MappingEntry> = checked
+        .iter()
+        .map(|entry| MappingEntry {
+            pipedrive_field: entry.field.key.clone(),
+            brevo_attribute: entry.attribute.name.clone(),
+        })
+        .collect();
+    let now = UnixTime::now();
+    db::field_mapping::replace(&state.pool, &entries, now).await?;
+    Ok(HttpResponse::Ok().json(FieldMappingOut {
+        mappings: entries.iter().map(MappingEntryDto::from).collect(),
+        saved_at: Some(now.to_rfc3339()),
+    }))
+}
+
+/// The body's entries, within the limits the database and the API keep.
+pub(super) fn mapping_entries(body: FieldMappingIn) -> Result<Vec<MappingEntry>, ApiError> {
+    if body.mappings.len() > MAX_ENTRIES {
+        return Err(ApiError::InvalidBody(format!(
+            "mappings holds {} entries; at most {MAX_ENTRIES} are accepted",
+            body.mappings.len()
+        )));
+    }
+    body.mappings
+        .into_iter()
+        .enumerate()
+        .map(|(index, entry)| {
+            for (name, value) in [
+                ("pipedrive_field", &entry.pipedrive_field),
+                ("brevo_attribute", &entry.brevo_attribute),
+            ] {
+                let chars = value.trim().chars().count();
+                if chars == 0 || chars > MAX_NAME_CHARS {
+                    return Err(ApiError::InvalidBody(format!(
+                        "mappings[{index}].{name} must be 1 to {MAX_NAME_CHARS} characters, got {chars}"
+                    )));
+                }
+            }
+            Ok(MappingEntry {
+                pipedrive_field: entry.pipedrive_field.trim().to_owned(),
+                brevo_attribute: entry.brevo_attribute.trim().to_owned(),
+            })
+        })
+        .collect()
 }

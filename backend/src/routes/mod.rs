@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod changes;
 pub mod field_mapping;
+pub mod field_mapping_preview;
 pub mod filter_sync;
 pub mod filters;
 pub mod health;
@@ -43,7 +44,10 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
         .service(sync_jobs::get_sync_job)
         .service(changes::list_changes)
         .service(changes::changes_csv)
-        .service(field_mapping::list_mappable_fields);
+        .service(field_mapping::list_mappable_fields)
+        .service(field_mapping::get_field_mapping)
+        .service(field_mapping::put_field_mapping)
+        .service(field_mapping_preview::preview_field_mapping);
 }
 
 /// A JSON object as `T`. serde would also build a struct from an array of its fields in

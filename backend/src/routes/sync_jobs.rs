@@ -47,6 +47,9 @@ pub struct SyncJobOut {
     pub total_unchanged: i64,
     /// Why the job failed: which API, which status, what to check.
     pub error_message: Option<String>,
+    /// What to know about a job that went on despite it: the saved field-mapping entries
+    /// it synced without (their Pipedrive field or Brevo attribute no longer exists).
+    pub notice: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
@@ -114,6 +117,7 @@ impl From<SyncJob> for SyncJobOut {
             total_held: job.counts.held,
             total_unchanged: job.counts.unchanged,
             error_message: job.error_message,
+            notice: job.notice,
         }
     }
 }

@@ -36,7 +36,7 @@ pub enum Work {
 /// without a list.
 pub struct Target {
     pub list_id: Option<i64>,
-    pub mapping: Mapping,
+    pub mapping: Arc<Mapping>,
     pub dry_run: bool,
 }
 

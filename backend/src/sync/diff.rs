@@ -18,8 +18,29 @@ use crate::{
 pub const BLOCKLISTED_REASON: &str = "blocklisted in Brevo";
 pub const DUPLICATE_REASON: &str = "the address is on another person of the filter";
 
+/// A person of the filter, as the diff takes it: its contact, or the `skipped` change that
+/// says why it has none.
+pub type FilterPerson = Result<Contact, Change>;
+
+/// The persons of a page with their contacts' mapped values: the costly part of the diff
+/// (conversions, phone parsing), done off the runtime's threads with the page's parsing.
+pub fn filter_persons(persons: Vec<Person>, mapping: &Mapping) -> Vec<FilterPerson> {
+    persons
+        .into_iter()
+        .map(|person| {
+            let (id, reason) = (person.id, missing_contact_reason(&person));
+            contact_from(person, mapping).ok_or(Change {
+                action: ChangeAction::Skipped,
+                email: None,
+                person_id: Some(id),
+                reason: Some(reason),
+            })
+        })
+        .collect()
+}
+
 /// A contact to write to Brevo, with the change it makes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Write {
     pub contact: Contact,
     pub change: Change,
@@ -90,16 +111,14 @@ impl Diff {
         }
     }
 
-    pub fn add_persons(&mut self, persons: &[Person], out: &mut Decisions) {
+    pub fn add_persons(&mut self, persons: Vec<FilterPerson>, out: &mut Decisions) {
         for person in persons {
-            let Some(contact) = contact_from(person) else {
-                out.skipped.push(Change {
-                    action: ChangeAction::Skipped,
-                    email: None,
-                    person_id: Some(person.id),
-                    reason: Some(missing_contact_reason(person)),
-                });
-                continue;
+            let contact = match person {
+                Ok(contact) => contact,
+                Err(skipped) => {
+                    out.skipped.push(skipped);
+                    continue;
+                }
             };
             let key = email_key(&contact.email);
             match self.members.slot(&key) {
@@ -139,24 +158,35 @@ impl Diff {
             }
             Comparison::Changed(attributes) => format!("changed: {}", attributes.join(", ")),
         };
+        let reason = [reason].into_iter().chain(left_out(&contact)).collect();
         let change = Change {
             action: ChangeAction::Updated,
             email: Some(contact.email.clone()),
             person_id: Some(contact.person_id),
-            reason: Some(reason),
+            reason: Some(join_reasons(reason)),
         };
         out.writes.push(Write { contact, change });
     }
 }
 
 fn added(contact: Contact) -> Write {
+    let left_out: Vec<String> = left_out(&contact).collect();
     let change = Change {
         action: ChangeAction::Added,
         email: Some(contact.email.clone()),
         person_id: Some(contact.person_id),
-        reason: None,
+        reason: (!left_out.is_empty()).then(|| join_reasons(left_out)),
     };
     Write { contact, change }
+}
+
+/// The values the contact is written without, each as "Phone left out: …".
+fn left_out(contact: &Contact) -> impl Iterator<Item = String> + '_ {
+    contact.mapped.left_out.iter().map(ToString::to_string)
+}
+
+fn join_reasons(reasons: Vec<String>) -> String {
+    reasons.join("; ")
 }
 
 fn skipped(contact: &Contact, reason: &str) -> Change {
@@ -177,7 +207,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::domain::contact::PersonEmail;
+    use crate::domain::{contact::PersonEmail, mapping::testing::names};
 
     fn person(id: i64, email: &str, last: &str) -> Person {
         Person {
@@ -210,10 +240,7 @@ mod tests {
     }
 
     fn diff() -> Diff {
-        Diff::new(Mapping::first_and_last_name(
-            Some("FIRSTNAME".into()),
-            Some("LASTNAME".into()),
-        ))
+        Diff::new(names())
     }
 
     #[test]
@@ -240,9 +267,9 @@ mod tests {
             if members_first {
                 diff.add_members(members, 5, &mut out);
                 diff.members_complete(&mut out);
-                diff.add_persons(&persons, &mut out);
+                diff.add_persons(filter_persons(persons.to_vec(), &names()), &mut out);
             } else {
-                diff.add_persons(&persons, &mut out);
+                diff.add_persons(filter_persons(persons.to_vec(), &names()), &mut out);
                 diff.add_members(members, 5, &mut out);
                 diff.members_complete(&mut out);
             }

@@ -15,7 +15,8 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::{
     apply::{apply_changes, Target, Work},
-    diff::{Decisions, Diff},
+    diff::{filter_persons, Decisions, Diff},
+    field_mapping::{dropped_notice, job_mapping},
     record::{record_changes, ChangeSender, Progress, Record},
 };
 use crate::{
@@ -25,11 +26,11 @@ use crate::{
         change::{Change, ChangeAction},
         filter::{Filter, SyncMode},
         mapping::Mapping,
-        sync_job::{JobOptions, SyncJob},
+        sync_job::{JobOptions, SyncJob, SyncJobId},
     },
     upstream::{
         brevo::{BrevoClient, MembersPage},
-        pipedrive::{PersonPage, PipedriveClient},
+        pipedrive::{PersonPage, PipedriveClient, WantedFields},
         UpstreamError,
     },
 };
@@ -110,7 +111,7 @@ pub async fn run_sync_job(
         Ok::<_, SyncError>(outcome)
     };
     let (_, _, brake, ()) = tokio::try_join!(
-        read_members(deps, filter, options, target_tx, members_tx),
+        read_members(deps, job.id, filter, options, target_tx, members_tx),
         read_persons(deps, filter, persons_tx),
         apply,
         async {
@@ -168,21 +169,26 @@ async fn prepare_list(
     Ok(Some(list_id))
 }
 
-/// Prepares the list and the mapping, hands them to the later stages, then reads the list's
+/// Prepares the mapping and the list, hands them to the later stages, then reads the list's
 /// members. Runs alongside the first Pipedrive pages, off the critical path.
 async fn read_members(
     deps: &SyncDeps,
+    job_id: SyncJobId,
     filter: &Filter,
     options: JobOptions,
     target_tx: oneshot::Sender<Target>,
     members_tx: mpsc::Sender<Page<MembersPage>>,
 ) -> Result<(), SyncError> {
-    // One after the other: a bad key then fails the first request and asks nothing more.
+    // One after the other, the mapping first: a bad key or token then fails the job before
+    // it writes anything (the list is created or renamed next).
+    let mapping = job_mapping(deps).await?;
+    if let Some(notice) = dropped_notice(&mapping.dropped) {
+        db::sync_jobs::set_notice(&deps.pool, job_id, &notice).await?;
+    }
     let list_id = prepare_list(deps, filter, options.dry_run).await?;
-    let names = deps.brevo.name_attributes().await?;
     let target = Target {
         list_id,
-        mapping: Mapping::first_and_last_name(names.first, names.last),
+        mapping: Arc::new(mapping.mapping),
         dry_run: options.dry_run,
     };
     if target_tx.send(target).is_err() {
@@ -237,7 +243,8 @@ async fn diff_contacts(
     changes_tx: ChangeSender,
     progress: &Progress,
 ) -> Result<Option<SyncError>, SyncError> {
-    let mut diff = Diff::new(target.mapping.clone());
+    let mut diff = Diff::new(Mapping::clone(&target.mapping));
+    let wanted = Arc::new(WantedFields::of(target.mapping.fields()));
     let (mut persons_done, mut members_done) = (false, false);
     while !(persons_done && members_done) {
         let mut out = Decisions::default();
@@ -255,11 +262,14 @@ async fn diff_contacts(
                     // Parsed here, off the chain of requests (the reader needed only the
                     // cursor), and off the runtime's threads, so that they answer the next
                     // page the moment it arrives.
-                    let persons = tokio::task::spawn_blocking(move || page.persons())
-                        .await
-                        .expect("parsing a page does not panic")?;
+                    let (wanted, mapping) = (wanted.clone(), target.mapping.clone());
+                    let persons = tokio::task::spawn_blocking(move || {
+                        page.persons(&wanted).map(|persons| filter_persons(persons, &mapping))
+                    })
+                    .await
+                    .expect("parsing a page does not panic")?;
                     progress.add_fetched(persons.len());
-                    diff.add_persons(&persons, &mut out);
+                    diff.add_persons(persons, &mut out);
                 }
                 Some(Page::End) => persons_done = true,
                 None => return Ok(None),

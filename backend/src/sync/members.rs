@@ -14,6 +14,7 @@ use serde_json::Value;
 
 use crate::domain::{
     contact::{email_key, Contact, EmailKey},
+    fields::BrevoValue,
     mapping::Mapping,
 };
 
@@ -102,11 +103,12 @@ impl MemberTable {
         self.ends
             .push(u32::try_from(self.emails.len()).expect("member addresses fit 4 GB"));
         self.flags.push(if blocklisted { BLOCKLISTED } else { 0 });
-        self.hashes.extend(
-            mapping
-                .attributes()
-                .map(|name| member_value_hash(attributes.get(name))),
-        );
+        self.hashes.extend(mapping.attributes().map(|attribute| {
+            attributes
+                .get(&attribute.name)
+                .and_then(|json| BrevoValue::from_member_json(json, &attribute.attribute_type))
+                .map_or(ABSENT, |value| value_hash(&value))
+        }));
         Some(member)
     }
 
@@ -137,10 +139,12 @@ impl MemberTable {
         // An attribute the person has no value for is not compared: the import would leave
         // it as it is (`emptyContactsAttributes` is false).
         let changed: Vec<&str> = mapping
-            .values(contact)
+            .attributes()
+            .zip(&contact.mapped.values)
             .zip(current)
-            .filter_map(|((name, value), hash)| {
-                value.filter(|v| value_hash(v) != *hash).map(|_| name)
+            .filter_map(|((attribute, value), hash)| {
+                let value = value.as_ref()?;
+                (value_hash(value) != *hash).then_some(attribute.name.as_str())
             })
             .collect();
         if changed.is_empty() {
@@ -164,20 +168,12 @@ impl MemberTable {
     }
 }
 
-/// A value's hash, never [`ABSENT`]. Text is hashed as is, other JSON values as their JSON.
-fn value_hash(text: &str) -> u32 {
+/// A value's hash, never [`ABSENT`]: of the bytes that are equal exactly when Brevo holds
+/// the same value, so a member read back compares equal to what was written.
+fn value_hash(value: &BrevoValue) -> u32 {
     let mut hasher = DefaultHasher::new();
-    text.hash(&mut hasher);
+    value.digest_bytes().hash(&mut hasher);
     (hasher.finish() as u32).max(1)
-}
-
-fn member_value_hash(value: Option<&Value>) -> u32 {
-    match value {
-        None | Some(Value::Null) => ABSENT,
-        Some(Value::String(text)) if text.is_empty() => ABSENT,
-        Some(Value::String(text)) => value_hash(text),
-        Some(other) => value_hash(&other.to_string()),
-    }
 }
 
 #[cfg(test)]
@@ -185,20 +181,15 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::domain::mapping::testing::{attribute, named, names};
 
     fn contact(first: &str, last: Option<&str>) -> Contact {
-        Contact {
-            email: "a@example.com".into(),
-            person_id: 1,
-            first_name: Some(first.into()),
-            last_name: last.map(Into::into),
-        }
+        named("a@example.com", first, last)
     }
 
     #[test]
     fn members_compare_attribute_by_attribute() {
-        let mapping =
-            Mapping::first_and_last_name(Some("FIRSTNAME".into()), Some("LASTNAME".into()));
+        let mapping = names();
         let mut table = MemberTable::new(&mapping);
         let attributes = json!({"FIRSTNAME": "Ada", "LASTNAME": "Lovelace"});
         let member = table
@@ -248,5 +239,55 @@ mod tests {
         table.mark_taken(email_key("c@example.com"));
         assert_eq!(table.slot(&email_key("c@example.com")), Slot::Taken);
         assert_eq!(table.slot(&email_key("d@example.com")), Slot::Unknown);
+    }
+
+    #[test]
+    fn typed_members_compare_by_value_not_by_spelling() {
+        let fields = [
+            ("SCORE", "float", json!(5), BrevoValue::Number(5.0)),
+            (
+                "RENEWAL",
+                "date",
+                json!("2027-03-01"),
+                BrevoValue::Date(time::macros::date!(2027 - 03 - 01)),
+            ),
+            ("VIP", "boolean", json!(true), BrevoValue::Boolean(true)),
+        ];
+        for (name, attribute_type, listed, written) in fields {
+            let entry = crate::domain::fields::CheckedEntry {
+                field: crate::domain::fields::PersonField {
+                    key: "x".into(),
+                    name: "x".into(),
+                    field_type: crate::domain::fields::PersonFieldType::Double,
+                    custom: false,
+                    options: Vec::new(),
+                },
+                attribute: attribute(name, attribute_type),
+            };
+            let mapping = Mapping::new(vec![entry], None);
+            let mut table = MemberTable::new(&mapping);
+            let attributes = json!({ name: listed });
+            let member = table
+                .insert(
+                    "a@example.com",
+                    false,
+                    attributes.as_object().unwrap(),
+                    &mapping,
+                )
+                .unwrap();
+            let mut contact = contact("unused", None);
+            contact.mapped.values = vec![Some(written)];
+            assert_eq!(
+                table.compare(member, &contact, &mapping),
+                Comparison::Unchanged,
+                "{name}"
+            );
+            contact.mapped.values = vec![Some(BrevoValue::Text("other".into()))];
+            assert_eq!(
+                table.compare(member, &contact, &mapping),
+                Comparison::Changed(vec![name]),
+                "{name}"
+            );
+        }
     }
 }

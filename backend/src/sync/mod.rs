@@ -4,6 +4,7 @@
 mod apply;
 mod diff;
 pub mod engine;
+pub mod field_mapping;
 mod members;
 pub mod record;
 pub mod runner;

@@ -123,11 +123,11 @@ async fn brevo_attributes_are_listed_with_their_categories_and_types() {
             label: "Enterprise".into()
         }
     );
-    let names = client.name_attributes().await.unwrap();
-    assert_eq!(
-        (names.first.as_deref(), names.last.as_deref()),
-        (Some("FIRSTNAME"), Some("LASTNAME"))
-    );
+    let attributes = client.attributes().await.unwrap();
+    let names =
+        pipedrive_brevo_sync::domain::mapping::Mapping::first_and_last_name(&attributes, None);
+    let names: Vec<&str> = names.attributes().map(|a| a.name.as_str()).collect();
+    assert_eq!(names, ["FIRSTNAME", "LASTNAME"]);
 }
 
 #[tokio::test]

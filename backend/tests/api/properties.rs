@@ -8,8 +8,11 @@ use std::sync::{Arc, Mutex};
 
 use pipedrive_brevo_sync::{
     config::{HttpClientSettings, RetryPolicy},
-    domain::{contact::contact_from, filter::FilterId},
-    upstream::{self, pipedrive::PipedriveClient},
+    domain::{contact::contact_from, filter::FilterId, mapping::Mapping},
+    upstream::{
+        self,
+        pipedrive::{PipedriveClient, WantedFields},
+    },
 };
 use proptest::prelude::*;
 use serde_json::{json, Value};
@@ -112,11 +115,11 @@ proptest! {
             let mut pages = client.persons(FilterId(1));
             let mut fetched = 0;
             while let Some(page) = pages.next_page().await.unwrap() {
-                let page = page.persons().unwrap();
+                let page = page.persons(&WantedFields::default()).unwrap();
                 fetched += 1;
                 prop_assert_eq!(page.len(), persons.len());
                 for person in &page {
-                    if let Some(contact) = contact_from(person) {
+                    if let Some(contact) = contact_from(person.clone(), &Mapping::first_and_last_name(&[], None)) {
                         prop_assert_eq!(contact.email.clone(), contact.email.trim().to_lowercase());
                     }
                 }

@@ -130,7 +130,7 @@ async fn a_job_is_shown_with_every_field() {
             "dry_run": false, "trigger": "manual",
             "total_fetched": 10, "total_added": 4, "total_updated": 0, "total_removed": 0,
             "total_skipped": 0, "total_held": 0, "total_unchanged": 0,
-            "error_message": "Brevo answered HTTP 401",
+            "error_message": "Brevo answered HTTP 401", "notice": null,
         })
     );
 }

@@ -309,6 +309,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/field-mapping": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the field mapping
+         * @description The Pipedrive fields each sync writes onto Brevo attributes. Never saved, it is the
+         *     first and last name onto the account's name attributes (asked from Brevo).
+         */
+        get: operations["fieldMapping.get"];
+        /**
+         * Save the field mapping
+         * @description Replaces the whole mapping, checked first against both APIs: every field must exist in
+         *     Pipedrive, every attribute in Brevo (and be writable), no attribute twice, and each
+         *     field's type must convert to its attribute's. The next sync writes with it.
+         */
+        put: operations["fieldMapping.put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/field-mapping/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview a field mapping
+         * @description Checks the mapping as a save would, then shows what a sync would write for one person
+         *     of the filter. Nothing is saved or written.
+         */
+        post: operations["fieldMapping.preview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -347,6 +395,33 @@ export interface components {
              * @description Pass as `before` to get the next (older) page; null on the last page.
              */
             next_before?: number | null;
+        };
+        /**
+         * @example {
+         *       "mappings": [
+         *         {
+         *           "brevo_attribute": "FIRSTNAME",
+         *           "pipedrive_field": "first_name"
+         *         },
+         *         {
+         *           "brevo_attribute": "SMS",
+         *           "pipedrive_field": "phone"
+         *         }
+         *       ]
+         *     }
+         */
+        FieldMappingIn: {
+            /** @description In order; at most 50, each Brevo attribute at most once. */
+            mappings: components["schemas"]["MappingEntryDto"][];
+        };
+        FieldMappingOut: {
+            mappings: components["schemas"]["MappingEntryDto"][];
+            /**
+             * Format: date-time
+             * @description When it was last saved; null when never saved (the mappings are then the first and
+             *     last name onto the account's name attributes, as every sync before a save writes).
+             */
+            saved_at?: string | null;
         };
         FilterOut: {
             /**
@@ -430,6 +505,52 @@ export interface components {
             /** @description The account's contact attributes, in Brevo's order. */
             brevo: components["schemas"]["BrevoAttributeOut"][];
         };
+        MappingEntryDto: {
+            /** @description A standard field's code (`first_name`, `phone`, …) or a custom field's key. */
+            pipedrive_field: string;
+            /** @description The Brevo contact attribute written, as the account names it. */
+            brevo_attribute: string;
+        };
+        MappingPreviewIn: {
+            /**
+             * Format: int64
+             * @description The filter whose first person is shown.
+             */
+            filter_id: number;
+            /** @description The mapping to try, as `PUT /api/field-mapping` takes it. */
+            mappings: components["schemas"]["MappingEntryDto"][];
+        };
+        /**
+         * @example {
+         *       "attributes": [
+         *         {
+         *           "brevo_attribute": "FIRSTNAME",
+         *           "value": "Ada"
+         *         },
+         *         {
+         *           "brevo_attribute": "SMS",
+         *           "value": null
+         *         }
+         *       ],
+         *       "left_out": [
+         *         "Phone left out: phone \"n/a\" is not a number"
+         *       ],
+         *       "person": {
+         *         "email": "ada@example.com",
+         *         "id": 12
+         *       }
+         *     }
+         */
+        MappingPreviewOut: {
+            person?: null | components["schemas"]["PreviewPerson"];
+            /**
+             * @description Each mapped attribute with the value a sync would write; null: none (the attribute
+             *     is left as it is in Brevo).
+             */
+            attributes: components["schemas"]["PreviewAttribute"][];
+            /** @description The person's values that cannot be converted, each with why. */
+            left_out: string[];
+        };
         MeOut: {
             user_id: string;
             /**
@@ -446,6 +567,16 @@ export interface components {
             type: string;
             /** @description A field the company created (its key is a hash). */
             custom: boolean;
+        };
+        PreviewAttribute: {
+            brevo_attribute: string;
+            /** @description A string, number, boolean, a category's value, or a list of choices. */
+            value: Record<string, never> | null;
+        };
+        PreviewPerson: {
+            /** Format: int64 */
+            id: number;
+            email: string;
         };
         /** @description An RFC 9457 problem document. */
         Problem: {
@@ -467,6 +598,8 @@ export interface components {
              * @description With `sync_already_running`: the job that is running.
              */
             job_id?: number | null;
+            /** @description With `invalid_mapping`: the position in `mappings` of the entry `detail` names. */
+            entry?: number | null;
         };
         RefreshOut: {
             /** @description Filters new to the service. */
@@ -555,6 +688,11 @@ export interface components {
             total_unchanged: number;
             /** @description Why the job failed: which API, which status, what to check. */
             error_message?: string | null;
+            /**
+             * @description What to know about a job that went on despite it: the saved field-mapping entries
+             *     it synced without (their Pipedrive field or Brevo attribute no longer exists).
+             */
+            notice?: string | null;
         };
         /** @description A page of jobs, newest first. */
         SyncJobPage: {
@@ -1416,6 +1554,182 @@ export interface operations {
             };
             /** @description Not signed in */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Pipedrive or Brevo failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description PIPEDRIVE_API_TOKEN or BREVO_API_KEY is not set */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "fieldMapping.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The mapping */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldMappingOut"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Never saved, and Brevo failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Never saved, and BREVO_API_KEY is not set */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "fieldMapping.put": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FieldMappingIn"];
+            };
+        };
+        responses: {
+            /** @description The stored mapping */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldMappingOut"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid_mapping` (with `entry`, the position of the entry named) or a body of the wrong shape */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Pipedrive or Brevo failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description PIPEDRIVE_API_TOKEN or BREVO_API_KEY is not set */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "fieldMapping.preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MappingPreviewIn"];
+            };
+        };
+        responses: {
+            /** @description One person's mapped values */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MappingPreviewOut"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such filter */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid_mapping` (with `entry`) or a body of the wrong shape */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

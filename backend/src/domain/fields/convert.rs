@@ -4,7 +4,7 @@ use serde_json::Value;
 use time::{Date, Month};
 
 use super::compat::{value_kind_for, ValueKind};
-use super::phone::{to_e164, PhoneRegion};
+use super::phone::{international_to_e164, to_e164, PhoneRegion};
 use super::types::{BrevoAttribute, BrevoAttributeType, CategoryValue, OptionId, PersonField};
 use super::value::{date_text, number_text, BrevoValue};
 
@@ -23,7 +23,7 @@ pub fn convert(
     person: &Value,
     field: &PersonField,
     attribute: &BrevoAttribute,
-    region: PhoneRegion,
+    region: Option<PhoneRegion>,
 ) -> Result<Option<BrevoValue>, Unconvertible> {
     let unconvertible = |reason: String| Unconvertible {
         field: field.name.clone(),
@@ -49,17 +49,32 @@ enum PipedriveValue {
     Boolean(bool),
 }
 
-fn raw_value<'a>(person: &'a Value, field: &PersonField) -> Option<&'a Value> {
+/// Where a v2 person holds a field's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldPlace<'a> {
+    /// A key of the person object.
+    Standard(&'a str),
+    /// A key of the person's `custom_fields`.
+    Custom(&'a str),
+}
+
+pub fn place_of(field: &PersonField) -> FieldPlace<'_> {
     if field.custom {
-        return person.get("custom_fields")?.get(&field.key);
+        return FieldPlace::Custom(&field.key);
     }
     // v2 persons renamed these two standard fields; personFields still lists the old codes.
-    let key = match field.key.as_str() {
+    FieldPlace::Standard(match field.key.as_str() {
         "phone" => "phones",
         "email" => "emails",
         key => key,
-    };
-    person.get(key)
+    })
+}
+
+fn raw_value<'a>(person: &'a Value, field: &PersonField) -> Option<&'a Value> {
+    match place_of(field) {
+        FieldPlace::Custom(key) => person.get("custom_fields")?.get(key),
+        FieldPlace::Standard(key) => person.get(key),
+    }
 }
 
 fn is_empty(raw: &Value) -> bool {
@@ -98,12 +113,18 @@ fn read(
     kind: ValueKind,
     raw: &Value,
     field: &PersonField,
-    region: PhoneRegion,
+    region: Option<PhoneRegion>,
 ) -> Result<PipedriveValue, String> {
     let scalar = unwrap_entry(raw);
     Ok(match kind {
         ValueKind::Text => PipedriveValue::Text(text_from_json(scalar)?),
-        ValueKind::Phone => PipedriveValue::Text(to_e164(&text_from_json(scalar)?, region)?),
+        ValueKind::Phone => {
+            let number = text_from_json(scalar)?;
+            PipedriveValue::Text(match region {
+                Some(region) => to_e164(&number, region)?,
+                None => international_to_e164(&number)?,
+            })
+        }
         ValueKind::Date => PipedriveValue::Date(match scalar {
             Value::String(text) => date_from_text(text)?,
             other => return Err(format!("{} is not a date", shown_json(other))),

@@ -12,7 +12,7 @@ mod value;
 mod tests;
 
 pub use compat::{convertible, IncompatibleTypes};
-pub use convert::{convert, Unconvertible};
+pub use convert::{convert, place_of, FieldPlace, Unconvertible};
 pub use phone::{InvalidPhoneRegion, PhoneRegion};
 pub use types::{
     AttributeCategory, BrevoAttribute, BrevoAttributeType, CategoryValue, FieldOption, OptionId,

@@ -48,10 +48,28 @@ pub fn to_e164(raw: &str, region: PhoneRegion) -> Result<String, String> {
     Ok(number.format().mode(Mode::E164).to_string())
 }
 
+/// The number in E.164 when it names its own country (`+49 30 …`): without
+/// `DEFAULT_PHONE_REGION` no other can be read.
+pub fn international_to_e164(raw: &str) -> Result<String, String> {
+    let number = parse_in(None, raw)
+        .filter(PhoneNumber::is_valid)
+        .ok_or_else(|| {
+            format!(
+                "phone {} has no country code, and DEFAULT_PHONE_REGION is not set",
+                shown(raw)
+            )
+        })?;
+    Ok(number.format().mode(Mode::E164).to_string())
+}
+
 fn parse(region: Id, raw: &str) -> Option<PhoneNumber> {
+    parse_in(Some(region), raw)
+}
+
+fn parse_in(region: Option<Id>, raw: &str) -> Option<PhoneNumber> {
     // The library's parser unwraps internally (e.g. regex captures in `parser/helper.rs`);
     // one person's odd number must not take down the whole sync.
-    catch_unwind(AssertUnwindSafe(|| phonenumber::parse(Some(region), raw)))
+    catch_unwind(AssertUnwindSafe(|| phonenumber::parse(region, raw)))
         .ok()?
         .ok()
 }
@@ -177,6 +195,14 @@ mod tests {
         assert_eq!(
             to_e164("030 1234567", region("US")).unwrap_err(),
             "phone \"030 1234567\" is not a valid number"
+        );
+        assert_eq!(
+            international_to_e164("+49 30 1234567").unwrap(),
+            "+49301234567"
+        );
+        assert_eq!(
+            international_to_e164("030 1234567").unwrap_err(),
+            "phone \"030 1234567\" has no country code, and DEFAULT_PHONE_REGION is not set"
         );
     }
 }

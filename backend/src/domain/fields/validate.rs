@@ -44,6 +44,18 @@ pub enum InvalidMapping {
     },
 }
 
+impl InvalidMapping {
+    /// The position of the entry the problem is about (the later one of two duplicates).
+    pub fn index(&self) -> usize {
+        match self {
+            Self::UnknownField { index, .. }
+            | Self::UnknownAttribute { index, .. }
+            | Self::DuplicateAttribute { index, .. }
+            | Self::Incompatible { index, .. } => *index,
+        }
+    }
+}
+
 /// An entry left out of a sync because Pipedrive or Brevo changed since it was saved.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DroppedEntry {

@@ -1,5 +1,5 @@
 //! The account's contact attributes (`GET /v3/contacts/attributes`), with their categories
-//! and types: what a field mapping may write, and the first- and last-name attributes.
+//! and types: what a field mapping may write.
 
 use serde::Deserialize;
 
@@ -8,17 +8,6 @@ use crate::{
     domain::fields::{BrevoAttribute, CategoryValue},
     upstream::{client::UpstreamRequest, UpstreamError},
 };
-
-/// Names tried, in order, for the first- and last-name attributes (they vary by account).
-const FIRST_NAME_ATTRIBUTES: [&str; 4] = ["FIRSTNAME", "FNAME", "FIRST_NAME", "PRENOM"];
-const LAST_NAME_ATTRIBUTES: [&str; 4] = ["LASTNAME", "LNAME", "LAST_NAME", "NOM"];
-
-/// The account's attribute names for first and last name, where it has them.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct NameAttributes {
-    pub first: Option<String>,
-    pub last: Option<String>,
-}
 
 #[derive(Deserialize)]
 struct Attributes {
@@ -72,19 +61,5 @@ impl BrevoClient {
             .into_iter()
             .map(BrevoAttribute::from)
             .collect())
-    }
-
-    pub async fn name_attributes(&self) -> Result<NameAttributes, UpstreamError> {
-        let attributes = self.attributes().await?;
-        let pick = |candidates: &[&str]| {
-            candidates
-                .iter()
-                .find(|c| attributes.iter().any(|a| a.name.eq_ignore_ascii_case(c)))
-                .map(|c| (*c).to_owned())
-        };
-        Ok(NameAttributes {
-            first: pick(&FIRST_NAME_ATTRIBUTES),
-            last: pick(&LAST_NAME_ATTRIBUTES),
-        })
     }
 }

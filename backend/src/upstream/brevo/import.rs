@@ -113,8 +113,12 @@ impl ImportBatch {
 /// does not change a contact's blocklist status.
 fn contact_json(contact: &Contact, mapping: &Mapping) -> Vec<u8> {
     let attributes: serde_json::Map<String, serde_json::Value> = mapping
-        .values(contact)
-        .filter_map(|(name, value)| Some((name.to_owned(), value?.into())))
+        .attributes()
+        .zip(&contact.mapped.values)
+        .filter_map(|(attribute, value)| {
+            let value = serde_json::to_value(value.as_ref()?).expect("a value serialises");
+            Some((attribute.name.clone(), value))
+        })
         .collect();
     let item = serde_json::json!({ "email": contact.email, "attributes": attributes });
     serde_json::to_vec(&item).expect("a JSON value always serialises")
@@ -123,19 +127,15 @@ fn contact_json(contact: &Contact, mapping: &Mapping) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::mapping::testing::{named, names};
 
     fn contact(n: usize) -> Contact {
-        Contact {
-            email: format!("person{n}@example.com"),
-            person_id: n as i64,
-            first_name: Some("Zoë".into()),
-            last_name: None,
-        }
+        named(&format!("person{n}@example.com"), "Zoë", None)
     }
 
     #[test]
     fn an_import_body_is_valid_json_with_the_accounts_attribute_names() {
-        let attributes = Mapping::first_and_last_name(Some("FNAME".into()), Some("LNAME".into()));
+        let attributes = names();
         let mut batch = ImportBatch::new(7, 1_000_000);
         assert!(batch.try_push(&contact(1), &attributes));
         assert!(batch.try_push(&contact(2), &attributes));
@@ -147,8 +147,8 @@ mod tests {
             serde_json::json!({
                 "listIds": [7], "updateExistingContacts": true, "emptyContactsAttributes": false,
                 "jsonBody": [
-                    {"email": "person1@example.com", "attributes": {"FNAME": "Zoë"}},
-                    {"email": "person2@example.com", "attributes": {"FNAME": "Zoë"}},
+                    {"email": "person1@example.com", "attributes": {"FIRSTNAME": "Zoë"}},
+                    {"email": "person2@example.com", "attributes": {"FIRSTNAME": "Zoë"}},
                 ]
             })
         );
@@ -156,7 +156,7 @@ mod tests {
 
     #[test]
     fn a_batch_never_grows_past_its_byte_limit() {
-        let attributes = Mapping::default();
+        let attributes = names();
         let mut batch = ImportBatch::new(1, 2_000);
         let mut pushed = 0;
         while batch.try_push(&contact(pushed), &attributes) {

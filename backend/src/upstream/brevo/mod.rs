@@ -19,7 +19,6 @@ mod attributes;
 mod import;
 mod members;
 
-pub use attributes::NameAttributes;
 pub use import::ImportBatch;
 pub use members::{ListMember, MembersPage, Removal, REMOVAL_BATCH};
 

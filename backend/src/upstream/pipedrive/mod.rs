@@ -3,6 +3,9 @@
 //! (`fields`).
 
 mod fields;
+mod persons;
+
+pub use persons::WantedFields;
 
 use std::time::Duration;
 
@@ -17,7 +20,7 @@ use super::{
 };
 use crate::config::RetryPolicy;
 use crate::domain::{
-    contact::{Person, PersonEmail},
+    contact::Person,
     filter::{FilterId, RemoteFilter},
 };
 
@@ -52,11 +55,6 @@ struct FilterItem {
     name: String,
 }
 
-#[derive(Deserialize)]
-struct PersonsData {
-    data: Option<Vec<PersonItem>>,
-}
-
 /// A persons page read only for its cursor: the persons are skipped, not built.
 #[derive(Deserialize)]
 struct PersonsCursor {
@@ -77,43 +75,6 @@ impl Paging {
         paging
             .and_then(|paging| paging.next_cursor)
             .filter(|cursor| !cursor.is_empty())
-    }
-}
-
-#[derive(Deserialize)]
-struct PersonItem {
-    id: i64,
-    name: Option<String>,
-    first_name: Option<String>,
-    last_name: Option<String>,
-    emails: Option<Vec<EmailItem>>,
-}
-
-#[derive(Deserialize)]
-struct EmailItem {
-    value: Option<String>,
-    primary: Option<bool>,
-}
-
-impl From<PersonItem> for Person {
-    fn from(item: PersonItem) -> Self {
-        Person {
-            id: item.id,
-            name: item.name,
-            first_name: item.first_name,
-            last_name: item.last_name,
-            emails: item
-                .emails
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(|e| {
-                    Some(PersonEmail {
-                        value: e.value?,
-                        primary: e.primary.unwrap_or(false),
-                    })
-                })
-                .collect(),
-        }
     }
 }
 
@@ -196,23 +157,22 @@ pub struct PersonPage {
 }
 
 impl PersonPage {
-    pub fn persons(&self) -> Result<Vec<Person>, UpstreamError> {
-        let page: PersonsData = parse(&self.body)?;
-        Ok(page
-            .data
-            .unwrap_or_default()
-            .into_iter()
-            .map(Person::from)
-            .collect())
+    /// The page's persons with the `wanted` fields' values.
+    pub fn persons(&self, wanted: &WantedFields) -> Result<Vec<Person>, UpstreamError> {
+        persons::parse_persons(&self.body, wanted).map_err(invalid_response)
     }
 }
 
 fn parse<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, UpstreamError> {
-    serde_json::from_slice(body).map_err(|e| UpstreamError::InvalidResponse {
+    serde_json::from_slice(body).map_err(invalid_response)
+}
+
+fn invalid_response(error: serde_json::Error) -> UpstreamError {
+    UpstreamError::InvalidResponse {
         api: Api::Pipedrive,
         operation: OPERATION,
-        reason: e.to_string(),
-    })
+        reason: error.to_string(),
+    }
 }
 
 fn hint(status: u16) -> &'static str {

@@ -60,7 +60,7 @@ fn convert_to(
         &person,
         field,
         &attribute(attribute_type),
-        "DE".parse().unwrap(),
+        Some("DE".parse().unwrap()),
     )
 }
 
