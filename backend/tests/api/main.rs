@@ -7,6 +7,7 @@ mod checklist_routes;
 mod checklist_sessions;
 mod checklist_upstream;
 mod field_listings;
+mod field_mapping;
 mod filters;
 mod health;
 mod helpers;
