@@ -12,6 +12,9 @@ upstream sandbox with a fixed latency per request and the real rate limits enfor
   changelog a job with a 1,000,000-row change log (written with the record stage's own
             statement, timed): GET …/changes?limit=200 at the log's top, middle and end and
             by action (wrk, 100 connections), and the whole CSV streamed (rows/s, server RSS)
+  mapping   with a field mapping of 8 fields (4 custom) saved: a first sync, an unchanged
+            re-sync, and a re-sync after one field changed on 1 % of the persons (exactly
+            those must be imported: import rows counted)
   api-load  GET /api/filters and GET /api/sync-jobs with 1,000 filters and 1,000,000 job
             rows at 100 connections (wrk), with and without a sync running
 
@@ -147,9 +150,10 @@ class Stack:
     def api(self, method, path, body=None):
         return request(method, f"{self.url}{path}", body, {"cookie": self.cookie})
 
-    def add_filter(self, filter_id, count, first=0):
+    def add_filter(self, filter_id, count, first=0, custom_fields=False):
         status, _, _ = request("POST", f"{self.sandbox_url}/__sandbox/filters",
-                               {"id": filter_id, "name": f"Bench {count:,}", "count": count, "first": first})
+                               {"id": filter_id, "name": f"Bench {count:,}", "count": count, "first": first,
+                                "custom_fields": custom_fields})
         assert status == 201, status
         status, _, body = self.api("POST", "/api/filters/refresh")
         assert status == 200, body
@@ -270,6 +274,76 @@ def bench_mirror(args, bins, workdir):
                 stack.stop()
             print(json.dumps(rows[-1]), flush=True)
     return rows
+
+
+# The sandbox's custom fields (backend/upstream-sandbox/src/person_fields.rs).
+SEGMENT, INTERESTS = "f25f8a899757c44cd81de9152554b984443a46f9", "a775c56d44c36090429dcfc33151a7872644942a"
+RENEWAL_DATE, SCORE = "c63d6e968b7d184c077a2a227068e9acedd63570", "e9080310a896bf886750ff2fae10af549e6276a7"
+BENCH_MAPPING = [("first_name", "FIRSTNAME"), ("last_name", "LASTNAME"), ("phone", "SMS"), ("name", "COMPANY"),
+                 (SEGMENT, "SEGMENT"), (INTERESTS, "INTERESTS"), (RENEWAL_DATE, "RENEWAL_DATE"), (SCORE, "SCORE")]
+
+
+def splitmix64(n):
+    """The sandbox generator's hash (state/generator.rs), to know which persons have an email."""
+    mask = (1 << 64) - 1
+    z = (n + 0x9E3779B97F4A7C15) & mask
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+    return z ^ (z >> 31)
+
+
+def has_email(n):
+    return not ((splitmix64(n) >> 16) & 0xFF) <= 7
+
+
+def bench_mapping(args, bins, workdir):
+    rows = []
+    latency_s, delay_s = args.latency_ms / 1000, args.import_delay_ms / 1000
+    for n in args.sizes:
+        stack = Stack(bins, workdir, args.latency_ms, args.import_delay_ms)
+        try:
+            stack.add_filter(1, n, custom_fields=True)
+            body = {"mappings": [{"pipedrive_field": f, "brevo_attribute": a} for f, a in BENCH_MAPPING]}
+            status, _, saved = stack.api("PUT", "/api/field-mapping", body)
+            assert status == 200, saved
+
+            def run(scenario, bound, changed=None):
+                imports_before = len(request("GET", f"{stack.sandbox_url}/__sandbox/imports")[2]["imports"])
+                job, wall = stack.sync(1)
+                imports = request("GET", f"{stack.sandbox_url}/__sandbox/imports")[2]["imports"][imports_before:]
+                bound = bound(len(imports))
+                rows.append({
+                    "persons": n, "scenario": scenario, "status": job["status"], "error": job["error_message"],
+                    "fetched": job["total_fetched"], "added": job["total_added"], "updated": job["total_updated"],
+                    "unchanged": job["total_unchanged"], "changed": changed,
+                    "import_rows": sum(i["contacts"] for i in imports),
+                    "wall_s": round(wall, 2), "lower_bound_s": round(bound, 2), "ratio": round(wall / bound, 3),
+                    "peak_rss_mb": round(stack.server.peak_rss_mb(), 1),
+                })
+                print(json.dumps(rows[-1]), flush=True)
+
+            run("first sync", lambda imports: lower_bound(n, latency_s, delay_s))
+            run("unchanged re-sync", lambda imports: mirror_bound(n, n, 0, imports, latency_s, delay_s), 0)
+            # One field on 1 % of the persons: those with an email become `updated`.
+            edited = [i for i in range(0, n, 100)]
+            for i in edited:
+                status, _, body = request("PATCH", f"{stack.sandbox_url}/__sandbox/persons/{i + 1}",
+                                          {"custom_fields": {SCORE: 1000 + i}})
+                assert status == 204, body
+            changed = sum(1 for i in edited if has_email(i))
+            run("1 % changed", lambda imports: mirror_bound(n, n, 0, imports, latency_s, delay_s), changed)
+        finally:
+            stack.stop()
+    return rows
+
+
+def print_mapping_table(rows):
+    print("\n| persons | scenario | wall (s) | lower bound (s) | ratio | added | updated | unchanged | changed persons | import rows | peak RSS (MB) |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        print(f"| {r['persons']:,} | {r['scenario']} | {r['wall_s']} | {r['lower_bound_s']} | {r['ratio']} | {r['added']:,} "
+              f"| {r['updated']:,} | {r['unchanged']:,} | {'–' if r['changed'] is None else format(r['changed'], ',')} "
+              f"| {r['import_rows']:,} | {r['peak_rss_mb']} |")
 
 
 def print_mirror_table(rows):
@@ -505,7 +579,7 @@ def print_sync_table(rows, baseline):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["sync", "mirror", "changelog", "api-load", "all"])
+    parser.add_argument("what", choices=["sync", "mirror", "mapping", "changelog", "api-load", "all"])
     parser.add_argument("--sizes", type=lambda s: [int(x) for x in s.split(",")], default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--latency-ms", type=int, default=50)
     parser.add_argument("--import-delay-ms", type=int, default=200)
@@ -540,6 +614,14 @@ def main():
         unchanged_silent = all(r["brevo_writes"] == 0 for r in rows if r["scenario"] == "unchanged")
         if args.check and not (exact and unchanged_silent):
             raise SystemExit("a mirror sync did not complete exactly, or an unchanged re-sync wrote to Brevo")
+    if args.what in ("mapping", "all"):
+        rows = bench_mapping(args, bins, workdir)
+        results["mapping"] = rows
+        print_mapping_table(rows)
+        exact = all(r["status"] == "completed" and r["fetched"] == r["persons"] for r in rows)
+        precise = all(r["changed"] is None or r["updated"] == r["import_rows"] == r["changed"] for r in rows)
+        if args.check and not (exact and precise):
+            raise SystemExit("a mapping sync did not complete exactly, or a re-sync wrote other than the changed persons")
     if args.what in ("changelog", "all"):
         results["changelog"] = bench_changelog(args, bins, workdir)
     if args.what in ("api-load", "all"):

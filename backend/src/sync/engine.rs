@@ -1,7 +1,6 @@
 //! One sync job, from the filter to its Brevo list, in four stages joined by bounded
 //! channels (DESIGN.md §7):
-//! 1. **read**: the filter's persons page by page from Pipedrive, and — once the list is
-//!    ready (created on the first sync, renamed when the filter was) — its members;
+//! 1. **read**: the filter's persons and the list's members, page by page (`read.rs`);
 //! 2. **diff**: one change per contact (`diff.rs`);
 //! 3. **apply**: imports as changes are decided, removals after the last page (`apply.rs`);
 //! 4. **record**: the counts and the change log (`record.rs`).
@@ -16,7 +15,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::{
     apply::{apply_changes, Target, Work},
     diff::{filter_persons, Decisions, Diff},
-    field_mapping::{dropped_notice, job_mapping},
+    read::{read_members, read_persons, Page},
     record::{record_changes, ChangeSender, Progress, Record},
 };
 use crate::{
@@ -26,7 +25,7 @@ use crate::{
         change::{Change, ChangeAction},
         filter::{Filter, SyncMode},
         mapping::Mapping,
-        sync_job::{JobOptions, SyncJob, SyncJobId},
+        sync_job::{JobOptions, SyncJob},
     },
     upstream::{
         brevo::{BrevoClient, MembersPage},
@@ -69,13 +68,6 @@ pub enum SyncError {
     },
 }
 
-/// A page of one of the two sources; `End` marks a source read to its last page, so that a
-/// source that failed half-way is never taken for a complete one.
-enum Page<T> {
-    Next(T),
-    End,
-}
-
 /// Runs the job to its end. `progress` counts changes as they are recorded, so a failed
 /// job still reports what it achieved.
 pub async fn run_sync_job(
@@ -85,6 +77,8 @@ pub async fn run_sync_job(
     options: JobOptions,
     progress: &Arc<Progress>,
 ) -> Result<(), SyncError> {
+    // Read first: the persons' requests ask for the mapped custom fields only.
+    let saved_mapping = db::field_mapping::get(&deps.pool).await?;
     let (target_tx, target_rx) = oneshot::channel();
     let (persons_tx, persons_rx) = mpsc::channel(PAGES_IN_FLIGHT);
     let (members_tx, members_rx) = mpsc::channel(PAGES_IN_FLIGHT);
@@ -111,8 +105,16 @@ pub async fn run_sync_job(
         Ok::<_, SyncError>(outcome)
     };
     let (_, _, brake, ()) = tokio::try_join!(
-        read_members(deps, job.id, filter, options, target_tx, members_tx),
-        read_persons(deps, filter, persons_tx),
+        read_members(
+            deps,
+            job.id,
+            filter,
+            options,
+            saved_mapping.as_ref(),
+            target_tx,
+            members_tx
+        ),
+        read_persons(deps, filter, saved_mapping.as_ref(), persons_tx),
         apply,
         async {
             record_changes(&deps.pool, job.id, progress, changes_rx)
@@ -124,109 +126,6 @@ pub async fn run_sync_job(
         Some(brake) => Err(brake),
         None => Ok(()),
     }
-}
-
-/// The filter's Brevo list, ready for the sync: the stored one if it still exists (renamed
-/// when the filter was), else a new one. A dry run creates and renames nothing.
-async fn prepare_list(
-    deps: &SyncDeps,
-    filter: &Filter,
-    dry_run: bool,
-) -> Result<Option<i64>, SyncError> {
-    if let Some(list_id) = filter.brevo_list_id {
-        match deps.brevo.list(list_id).await? {
-            Some(_) if dry_run => return Ok(Some(list_id)),
-            Some(list) => {
-                if list.name != filter.name {
-                    deps.brevo.rename_list(list_id, &filter.name).await?;
-                }
-                // Also learns the name of a list made before names were stored.
-                if filter.brevo_list_name.as_deref() != Some(filter.name.as_str()) {
-                    db::filters::set_brevo_list(&deps.pool, filter.id, list_id, &filter.name)
-                        .await?;
-                }
-                return Ok(Some(list_id));
-            }
-            None => {
-                tracing::warn!(filter_id = %filter.id, list_id, "the Brevo list was deleted; creating a new one")
-            }
-        }
-    }
-    if dry_run {
-        return Ok(None);
-    }
-    let folder_id = match deps.settings.brevo_folder_id {
-        Some(id) => id,
-        None => {
-            deps.brevo
-                .find_or_create_folder(&deps.settings.brevo_folder_name)
-                .await?
-        }
-    };
-    let list_id = deps.brevo.create_list(&filter.name, folder_id).await?;
-    // Stored at once, so a failure later in the job does not create a second list next time.
-    db::filters::set_brevo_list(&deps.pool, filter.id, list_id, &filter.name).await?;
-    Ok(Some(list_id))
-}
-
-/// Prepares the mapping and the list, hands them to the later stages, then reads the list's
-/// members. Runs alongside the first Pipedrive pages, off the critical path.
-async fn read_members(
-    deps: &SyncDeps,
-    job_id: SyncJobId,
-    filter: &Filter,
-    options: JobOptions,
-    target_tx: oneshot::Sender<Target>,
-    members_tx: mpsc::Sender<Page<MembersPage>>,
-) -> Result<(), SyncError> {
-    // One after the other, the mapping first: a bad key or token then fails the job before
-    // it writes anything (the list is created or renamed next).
-    let mapping = job_mapping(deps).await?;
-    if let Some(notice) = dropped_notice(&mapping.dropped) {
-        db::sync_jobs::set_notice(&deps.pool, job_id, &notice).await?;
-    }
-    let list_id = prepare_list(deps, filter, options.dry_run).await?;
-    let target = Target {
-        list_id,
-        mapping: Arc::new(mapping.mapping),
-        dry_run: options.dry_run,
-    };
-    if target_tx.send(target).is_err() {
-        return Ok(()); // A later stage failed; its error is the job's.
-    }
-    if let Some(list_id) = list_id {
-        let mut offset = 0;
-        loop {
-            let page = deps.brevo.members_page(list_id, offset).await?;
-            let (read, count) = (page.contacts.len(), page.count);
-            offset += read;
-            if members_tx.send(Page::Next(page)).await.is_err() {
-                return Ok(());
-            }
-            if read == 0 || offset >= count {
-                break;
-            }
-        }
-    }
-    let _ = members_tx.send(Page::End).await;
-    Ok(())
-}
-
-/// Reads the filter's persons page by page. It only fetches and reads each page's cursor:
-/// everything else happens in the next stages, so the next page is requested at once.
-async fn read_persons(
-    deps: &SyncDeps,
-    filter: &Filter,
-    persons_tx: mpsc::Sender<Page<PersonPage>>,
-) -> Result<(), SyncError> {
-    let mut pages = deps.pipedrive.persons(filter.id);
-    while let Some(page) = pages.next_page().await? {
-        if persons_tx.send(Page::Next(page)).await.is_err() {
-            return Ok(()); // A later stage failed; its error is the job's.
-        }
-    }
-    let _ = persons_tx.send(Page::End).await;
-    Ok(())
 }
 
 /// Derives the changes as pages of either source arrive; after the last page of both, the

@@ -2,7 +2,7 @@
 //! Brevo have now, or the first and last name of an install that never saved one.
 
 use crate::{
-    db,
+    db::field_mapping::SavedMapping,
     domain::{
         contact::{contact_from, Contact},
         fields::{check_saved, DroppedEntry},
@@ -24,11 +24,14 @@ pub struct JobMapping {
     pub dropped: Vec<DroppedEntry>,
 }
 
-/// Asks both APIs once per job, never once per person. A Pipedrive or Brevo failure fails
-/// the job here, before it writes anything.
-pub async fn job_mapping(deps: &SyncDeps) -> Result<JobMapping, SyncError> {
+/// The saved mapping's `saved` entries, checked: asks both APIs once per job, never once
+/// per person. A Pipedrive or Brevo failure fails the job here, before it writes anything.
+pub async fn job_mapping(
+    deps: &SyncDeps,
+    saved: Option<&SavedMapping>,
+) -> Result<JobMapping, SyncError> {
     let region = deps.settings.phone_region;
-    let Some(saved) = db::field_mapping::get(&deps.pool).await? else {
+    let Some(saved) = saved else {
         let attributes = deps.brevo.attributes().await?;
         return Ok(JobMapping {
             mapping: Mapping::first_and_last_name(&attributes, region),
@@ -67,7 +70,12 @@ pub async fn sample_contact(
     filter_id: FilterId,
     mapping: &Mapping,
 ) -> Result<Option<Contact>, UpstreamError> {
-    let mut pages = pipedrive.persons(filter_id);
+    let custom: Vec<&str> = mapping
+        .fields()
+        .filter(|field| field.custom)
+        .map(|field| field.key.as_str())
+        .collect();
+    let mut pages = pipedrive.persons(filter_id, &custom);
     let Some(page) = pages.next_page().await? else {
         return Ok(None);
     };

@@ -6,5 +6,6 @@ mod diff;
 pub mod engine;
 pub mod field_mapping;
 mod members;
+mod read;
 pub mod record;
 pub mod runner;

@@ -118,6 +118,29 @@ async fn a_saved_mapping_writes_each_value_converted_and_names_what_it_left_out(
                "CONTRACT_VALUE": 1200.0})
     );
     assert_eq!(app.attributes_of("p2@example.com")["SMS"], "+442079460958");
+    let persons_queries: Vec<String> = app
+        .sandbox
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == "/api/v2/persons")
+        .map(|r| r.query)
+        .collect();
+    let custom = [
+        pf::SEGMENT,
+        pf::INTERESTS,
+        pf::RENEWAL_DATE,
+        pf::SCORE,
+        pf::MOBILE,
+        pf::CONTRACT_VALUE,
+    ];
+    assert!(
+        persons_queries
+            .iter()
+            .all(|query| query.contains("custom_fields=")
+                && custom.iter().all(|key| query.contains(key))
+                && !query.contains(pf::OFFICE_ADDRESS)),
+        "only the mapped custom fields are asked for: {persons_queries:?}"
+    );
     assert!(app.attributes_of("p2@example.com").get("SEGMENT").is_none());
     assert!(app.attributes_of("p3@example.com").get("SMS").is_none());
     assert_eq!(

@@ -112,7 +112,7 @@ proptest! {
                 Some("token".to_string().into()),
                 RetryPolicy::default(),
             );
-            let mut pages = client.persons(FilterId(1));
+            let mut pages = client.persons(FilterId(1), &[]);
             let mut fetched = 0;
             while let Some(page) = pages.next_page().await.unwrap() {
                 let page = page.persons(&WantedFields::default()).unwrap();

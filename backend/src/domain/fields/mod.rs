@@ -15,8 +15,8 @@ pub use compat::{convertible, IncompatibleTypes};
 pub use convert::{convert, place_of, FieldPlace, Unconvertible};
 pub use phone::{InvalidPhoneRegion, PhoneRegion};
 pub use types::{
-    AttributeCategory, BrevoAttribute, BrevoAttributeType, CategoryValue, FieldOption, OptionId,
-    PersonField, PersonFieldType,
+    is_custom_field_key, AttributeCategory, BrevoAttribute, BrevoAttributeType, CategoryValue,
+    FieldOption, OptionId, PersonField, PersonFieldType,
 };
 pub use validate::{check, check_saved, CheckedEntry, DroppedEntry, InvalidMapping, MappingEntry};
 pub use value::BrevoValue;

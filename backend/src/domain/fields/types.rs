@@ -98,6 +98,12 @@ pub struct PersonField {
     pub options: Vec<FieldOption>,
 }
 
+/// Whether `key` names a custom field: Pipedrive keys them by a 40-character hash
+/// (personFields' `field_code`), standard fields by a word (`first_name`, `phone`).
+pub fn is_custom_field_key(key: &str) -> bool {
+    key.len() == 40 && key.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldOption {
     pub id: OptionId,
@@ -248,6 +254,16 @@ mod tests {
         );
         assert_eq!(of(Some("rgb")), BrevoAttributeType::Other("rgb".into()));
         assert_eq!(of(None), BrevoAttributeType::Untyped);
+    }
+
+    #[test]
+    fn custom_field_keys_are_told_from_standard_codes_by_their_shape() {
+        assert!(is_custom_field_key(
+            "f25f8a899757c44cd81de9152554b984443a46f9"
+        ));
+        assert!(!is_custom_field_key("first_name"));
+        assert!(!is_custom_field_key(&"g".repeat(40)));
+        assert!(!is_custom_field_key(&"a".repeat(41)));
     }
 
     #[test]

@@ -27,6 +27,9 @@ use crate::domain::{
 /// The v2 listings' maximum page size (persons, person fields).
 const PAGE_SIZE: u32 = 500;
 
+/// The most keys v2 persons' `custom_fields` parameter takes.
+const MAX_CUSTOM_FIELD_KEYS: usize = 15;
+
 static SPEC: ApiSpec = ApiSpec {
     api: Api::Pipedrive,
     auth_header: "x-api-token",
@@ -108,11 +111,15 @@ impl PipedriveClient {
             .collect())
     }
 
-    /// The persons of a filter, one page at a time.
-    pub fn persons(&self, filter_id: FilterId) -> PersonPages<'_> {
+    /// The persons of a filter, one page at a time, with the custom fields of
+    /// `custom_keys` only (every custom field when there are none or more than Pipedrive
+    /// takes): a page then carries the values a sync maps, not every one the company has.
+    pub fn persons(&self, filter_id: FilterId, custom_keys: &[&str]) -> PersonPages<'_> {
+        let narrowed = (1..=MAX_CUSTOM_FIELD_KEYS).contains(&custom_keys.len());
         PersonPages {
             client: &self.client,
             filter_id,
+            custom_fields: narrowed.then(|| custom_keys.join(",")),
             cursor: None,
             finished: false,
         }
@@ -124,6 +131,7 @@ impl PipedriveClient {
 pub struct PersonPages<'a> {
     client: &'a ApiClient,
     filter_id: FilterId,
+    custom_fields: Option<String>,
     cursor: Option<String>,
     finished: bool,
 }
@@ -138,6 +146,9 @@ impl PersonPages<'_> {
         let mut request = UpstreamRequest::get(OPERATION, "api/v2/persons")
             .query("filter_id", self.filter_id.0)
             .query("limit", PAGE_SIZE);
+        if let Some(keys) = &self.custom_fields {
+            request = request.query("custom_fields", keys);
+        }
         if let Some(cursor) = &self.cursor {
             request = request.query("cursor", cursor);
         }
