@@ -4,8 +4,8 @@
 use serde_json::Value;
 
 use super::fields::{
-    convert, BrevoAttribute, BrevoValue, CheckedEntry, PersonField, PersonFieldType, PhoneRegion,
-    Unconvertible,
+    convert, BrevoAttribute, BrevoAttributeType, BrevoValue, CheckedEntry, PersonField,
+    PersonFieldType, PhoneRegion, Unconvertible,
 };
 
 /// Names tried, in order, for the first- and last-name attributes (they vary by account).
@@ -50,6 +50,11 @@ impl Mapping {
         let entries = fields
             .into_iter()
             .filter_map(|(key, name, candidates)| {
+                let mut attribute = pick(candidates)?.clone();
+                // The listing may leave out a type; names are text.
+                if attribute.attribute_type == BrevoAttributeType::Untyped {
+                    attribute.attribute_type = BrevoAttributeType::Text;
+                }
                 Some(CheckedEntry {
                     field: PersonField {
                         key: key.to_owned(),
@@ -58,7 +63,7 @@ impl Mapping {
                         custom: false,
                         options: Vec::new(),
                     },
-                    attribute: pick(candidates)?.clone(),
+                    attribute,
                 })
             })
             .collect();
@@ -147,7 +152,8 @@ mod tests {
 
     #[test]
     fn the_default_maps_the_names_the_account_has() {
-        let attributes = [attribute("SMS", "text"), attribute("lname", "text")];
+        let untyped = BrevoAttribute::from_listing("lname", "normal", None, Vec::new());
+        let attributes = [attribute("SMS", "text"), untyped];
         let mapping = Mapping::first_and_last_name(&attributes, None);
         let names: Vec<&str> = mapping.attributes().map(|a| a.name.as_str()).collect();
         assert_eq!(names, ["lname"]);
