@@ -49,7 +49,7 @@ pub enum ApiError {
     MalformedJson(String),
     #[error("The request body has the wrong shape: {0}")]
     InvalidBody(String),
-    #[error("The field mapping cannot be saved: {0}.")]
+    #[error("The field mapping is not valid: {0}.")]
     InvalidMapping(#[from] InvalidMapping),
     #[error("Invalid query parameters: {0}")]
     InvalidQuery(String),

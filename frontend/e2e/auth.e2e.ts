@@ -89,6 +89,9 @@ describe("signing in and out", () => {
   it("explains an ended session when an API call is refused", async () => {
     const { page, context } = browser;
     await signIn(page, stack);
+    // The filters' first load must be over first: answered 401, it would leave for the
+    // sign-in page on its own, and the click below would wait for a button that is gone.
+    await visible(page.getByText("No filters yet"));
     // Sign out behind the page's back, then act: the next call answers 401.
     await context.request.post("/api/auth/logout");
     await page.getByRole("button", { name: "Refresh from Pipedrive" }).first().click();

@@ -165,6 +165,28 @@ export class SandboxControl {
   fault = (spec: FaultSpec) => this.call("POST", "/faults", spec);
   clearFaults = () => this.call("DELETE", "/faults");
   latency = (ms: number) => this.call("POST", "/latency", { ms });
+  /** Changes a person wherever it appears; `custom_fields` by key, in Pipedrive's v2 shape. */
+  editPerson = (id: number, patch: Record<string, unknown>) => this.call("PATCH", `/persons/${id}`, patch);
+  /** Deletes a custom person field, as an admin could in Pipedrive. */
+  deletePersonField = (key: string) => this.call("DELETE", `/person-fields/${encodeURIComponent(key)}`);
+
+  /**
+   * A Brevo list's contacts with their attributes. The control API lists members' emails
+   * only, so this asks the sandbox's Brevo API (getContactsFromList) with the test's key.
+   */
+  async listContacts(listId: number): Promise<BrevoContact[]> {
+    const response = await fetch(`${this.origin}/v3/contacts/lists/${listId}/contacts?limit=500`, {
+      headers: { "api-key": BREVO_KEY, Accept: "application/json" },
+    });
+    if (!response.ok) throw new Error(`sandbox Brevo list ${listId}: HTTP ${response.status} ${await response.text()}`);
+    return ((await response.json()) as { contacts: BrevoContact[] }).contacts;
+  }
+}
+
+export interface BrevoContact {
+  email: string;
+  listIds: number[];
+  attributes: Record<string, unknown>;
 }
 
 /** A session for calling the API from the test itself (outside the browser). */

@@ -1,6 +1,7 @@
 import type { RouteObject } from "react-router";
 
 import { AppShell } from "./components/AppShell";
+import { FieldMappingPage } from "./pages/FieldMappingPage";
 import { FilterPage } from "./pages/FilterPage";
 import { FiltersPage } from "./pages/FiltersPage";
 import { JobPage } from "./pages/JobPage";
@@ -18,6 +19,7 @@ export const routes: RouteObject[] = [
       { index: true, element: <FiltersPage /> },
       { path: "filters/:filterId", element: <FilterPage /> },
       { path: "jobs/:jobId", element: <JobPage /> },
+      { path: "field-mapping", element: <FieldMappingPage /> },
       { path: "*", element: <NotFoundPage /> },
     ],
   },

@@ -11,7 +11,10 @@ use super::{
 };
 use crate::{
     app_state::AppState,
-    domain::{fields::check, mapping::Mapping},
+    domain::{
+        fields::{check, BrevoAttributeType, BrevoValue},
+        mapping::Mapping,
+    },
     error::{ApiError, Problem},
     sync::field_mapping::sample_contact,
 };
@@ -29,8 +32,9 @@ pub struct MappingPreviewIn {
 #[schema(example = json!({
     "person": {"id": 12, "email": "ada@example.com"},
     "attributes": [
-        {"brevo_attribute": "FIRSTNAME", "value": "Ada"},
-        {"brevo_attribute": "SMS", "value": null}
+        {"brevo_attribute": "FIRSTNAME", "value": "Ada", "label": null},
+        {"brevo_attribute": "SEGMENT", "value": 1, "label": "Enterprise"},
+        {"brevo_attribute": "SMS", "value": null, "label": null}
     ],
     "left_out": ["Phone left out: phone \"n/a\" is not a number"]
 }))]
@@ -54,8 +58,10 @@ pub struct PreviewPerson {
 pub struct PreviewAttribute {
     pub brevo_attribute: String,
     /// A string, number, boolean, a category's value, or a list of choices.
-    #[schema(value_type = Object, nullable)]
+    #[schema(value_type = Value)]
     pub value: Option<serde_json::Value>,
+    /// For a category attribute, the label of the value written (`value` is its number).
+    pub label: Option<String>,
 }
 
 /// Preview a field mapping
@@ -105,6 +111,16 @@ pub async fn preview_field_mapping(
             value: value
                 .as_ref()
                 .map(|v| serde_json::to_value(v).expect("a value serialises")),
+            label: match (value, &attribute.attribute_type) {
+                (
+                    Some(BrevoValue::Category(chosen)),
+                    BrevoAttributeType::Category { enumeration },
+                ) => enumeration
+                    .iter()
+                    .find(|entry| entry.value == *chosen)
+                    .map(|entry| entry.label.clone()),
+                _ => None,
+            },
         })
         .collect();
     Ok(HttpResponse::Ok().json(MappingPreviewOut {

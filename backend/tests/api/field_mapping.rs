@@ -363,11 +363,11 @@ async fn a_preview_shows_what_a_sync_would_write_for_the_filters_first_person() 
     );
     assert_eq!(
         preview["attributes"][1],
-        json!({"brevo_attribute": "SEGMENT", "value": 2})
+        json!({"brevo_attribute": "SEGMENT", "value": 2, "label": "SMB"})
     );
     assert_eq!(
         preview["attributes"][5],
-        json!({"brevo_attribute": "SMS", "value": "+49301234567"})
+        json!({"brevo_attribute": "SMS", "value": "+49301234567", "label": null})
     );
     assert_eq!(preview["left_out"], json!([]));
     let saved: Value = app.get("/api/field-mapping").await.json().await.unwrap();

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 
 import { changesCsvUrl, createApiClient, dataOf, type UnauthorizedEvent } from "./client";
-import { ApiError, formatWait, parseRetryAfter } from "./errors";
+import { ApiError, entriesAsRows, formatWait, parseRetryAfter } from "./errors";
 
 const BASE = "http://dashboard.test";
 
@@ -109,6 +109,34 @@ describe("a 422 on a filter's settings", () => {
       client.PATCH("/api/filters/{id}", { params: { path: { id: 7 } }, body: { schedule_minutes: 0 } }),
     );
     expect(error.status).toBe(422);
+    expect(error.message).toBe(detail);
+  });
+});
+
+describe("a 422 on a field mapping", () => {
+  it("keeps the entry it names and numbers it as the page's rows", async () => {
+    const detail =
+      "The field mapping is not valid: mappings[2] (Customer code → RENEWAL_DATE): a Pipedrive varchar field cannot fill a Brevo date attribute.";
+    const { client, requests } = setup(() => json(problem(422, "invalid_mapping", detail, { entry: 2 }), 422));
+    const mappings = [{ pipedrive_field: "first_name", brevo_attribute: "FIRSTNAME" }];
+    const error = await caught(client.PUT("/api/field-mapping", { body: { mappings } }));
+    expect(requests[0]?.method).toBe("PUT");
+    expect(await requests[0]?.text()).toBe(JSON.stringify({ mappings }));
+    expect(error.code).toBe("invalid_mapping");
+    expect(error.entry).toBe(2);
+    expect(error.message).toBe(
+      "The field mapping is not valid: row 3 (Customer code → RENEWAL_DATE): a Pipedrive varchar field cannot fill a Brevo date attribute.",
+    );
+  });
+
+  it("renumbers every entry a duplicate names, and leaves other problems without one", async () => {
+    expect(entriesAsRows("mappings[3] and mappings[0] both write the Brevo attribute `SEGMENT`")).toBe(
+      "row 4 and row 1 both write the Brevo attribute `SEGMENT`",
+    );
+    const detail = "The request body has the wrong shape: mappings holds 51 entries; at most 50 are accepted";
+    const { client } = setup(() => json(problem(422, "invalid_body", detail), 422));
+    const error = await caught(client.PUT("/api/field-mapping", { body: { mappings: [] } }));
+    expect(error.entry).toBeNull();
     expect(error.message).toBe(detail);
   });
 });

@@ -19,6 +19,13 @@ export type StartSyncOptions = components["schemas"]["StartSyncIn"];
 export type Change = components["schemas"]["ChangeOut"];
 export type ChangeAction = components["schemas"]["ChangeActionOut"];
 export type ChangePage = components["schemas"]["ChangePage"];
+export type FieldMapping = components["schemas"]["FieldMappingOut"];
+export type MappingEntry = components["schemas"]["MappingEntryDto"];
+export type MappableFields = components["schemas"]["MappableFieldsOut"];
+export type PipedriveField = components["schemas"]["PipedriveFieldOut"];
+export type BrevoAttribute = components["schemas"]["BrevoAttributeOut"];
+export type MappingPreviewRequest = components["schemas"]["MappingPreviewIn"];
+export type MappingPreview = components["schemas"]["MappingPreviewOut"];
 
 /** What the 401 handler learns: which API path answered 401. */
 export interface UnauthorizedEvent {

@@ -24,6 +24,8 @@ export class ApiError extends Error {
   readonly jobId: number | null;
   /** With `login_throttled`: seconds until a sign-in may be tried again. */
   readonly retryAfterSecs: number | null;
+  /** With `invalid_mapping`: the 0-based position of the mapping entry `detail` names. */
+  readonly entry: number | null;
 
   constructor(init: {
     status: number;
@@ -32,6 +34,7 @@ export class ApiError extends Error {
     detail: string;
     jobId?: number | null;
     retryAfterSecs?: number | null;
+    entry?: number | null;
   }) {
     const jobId = init.jobId ?? null;
     const retryAfterSecs = init.retryAfterSecs ?? null;
@@ -42,6 +45,7 @@ export class ApiError extends Error {
     this.detail = init.detail;
     this.jobId = jobId;
     this.retryAfterSecs = retryAfterSecs;
+    this.entry = init.entry ?? null;
   }
 
   /** 4xx answers will not change by asking again; retrying them only delays the message. */
@@ -78,6 +82,9 @@ function userMessage(
     case "upstream_error":
       // The server's detail names the API, the HTTP status and what to check.
       return detail || "Pipedrive did not answer as expected. Nothing was changed.";
+    case "invalid_mapping":
+      // The detail names entries by their JSON path; the page numbers its rows from 1.
+      return detail ? entriesAsRows(detail) : "The field mapping has a problem.";
     case "shutting_down":
       return "The server is restarting. Try again in a moment.";
     case "cross_origin_request":
@@ -90,6 +97,11 @@ function userMessage(
     default:
       return detail || `The request failed (HTTP ${status}).`;
   }
+}
+
+/** "mappings[2] and mappings[0] both write …" → "row 3 and row 1 both write …". */
+export function entriesAsRows(detail: string): string {
+  return detail.replace(/\bmappings\[(\d+)\]/g, (_, index: string) => `row ${Number(index) + 1}`);
 }
 
 /** The sign-in page counts down with this as the wait shrinks. */
@@ -141,6 +153,7 @@ export async function apiErrorFromResponse(response: Response): Promise<ApiError
       detail: body.detail,
       jobId: body.job_id ?? null,
       retryAfterSecs,
+      entry: body.entry ?? null,
     });
   }
   return new ApiError({

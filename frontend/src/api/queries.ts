@@ -35,6 +35,8 @@ export const queryKeys = {
   filterJobs: (id: number) => ["filter", id, "jobs"] as const,
   job: (id: number) => ["sync-job", id] as const,
   jobChanges: (id: number, query: ChangeQuery) => ["sync-job", id, "changes", query] as const,
+  fieldMapping: ["field-mapping"] as const,
+  mappableFields: ["field-mapping", "fields"] as const,
 };
 
 /** What the change log asks for: one action or all, and part of an address or none. */

@@ -525,10 +525,17 @@ export interface components {
          *       "attributes": [
          *         {
          *           "brevo_attribute": "FIRSTNAME",
+         *           "label": null,
          *           "value": "Ada"
          *         },
          *         {
+         *           "brevo_attribute": "SEGMENT",
+         *           "label": "Enterprise",
+         *           "value": 1
+         *         },
+         *         {
          *           "brevo_attribute": "SMS",
+         *           "label": null,
          *           "value": null
          *         }
          *       ],
@@ -571,7 +578,9 @@ export interface components {
         PreviewAttribute: {
             brevo_attribute: string;
             /** @description A string, number, boolean, a category's value, or a list of choices. */
-            value: Record<string, never> | null;
+            value: unknown;
+            /** @description For a category attribute, the label of the value written (`value` is its number). */
+            label?: string | null;
         };
         PreviewPerson: {
             /** Format: int64 */

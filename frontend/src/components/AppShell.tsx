@@ -1,4 +1,4 @@
-import { Link, Outlet, useNavigate } from "react-router";
+import { Link, Outlet, useLocation, useNavigate } from "react-router";
 
 import { ApiError } from "../api/errors";
 import { useLogout, useMe } from "../api/queries";
@@ -41,6 +41,7 @@ export function AppShell() {
             <LogoMark />
             <span>Pipedrive → Brevo Sync</span>
           </Link>
+          <MainNav />
           <SignOutButton />
         </div>
       </header>
@@ -48,6 +49,30 @@ export function AppShell() {
         <Outlet />
       </main>
     </>
+  );
+}
+
+/** Filters, their pages and their jobs are one section; the field mapping is the other. */
+function MainNav() {
+  const { pathname } = useLocation();
+  const sections = [
+    { to: "/", label: "Filters", here: !pathname.startsWith("/field-mapping") },
+    { to: "/field-mapping", label: "Field mapping", here: pathname.startsWith("/field-mapping") },
+  ];
+  return (
+    <nav className="main-nav" aria-label="Main">
+      {sections.map(({ to, label, here }) => (
+        <Link
+          key={to}
+          to={to}
+          className={here ? "nav-link nav-link-here" : "nav-link"}
+          // "page" on the section's own page; inside it (a filter, a job) only "true".
+          aria-current={here ? (pathname === to ? "page" : "true") : undefined}
+        >
+          {label}
+        </Link>
+      ))}
+    </nav>
   );
 }
 

@@ -1,6 +1,7 @@
 import { Link } from "react-router";
 
 import type { Filter } from "../api/client";
+import { entriesAsRows } from "../api/errors";
 import { formatCount } from "../lib/format";
 import { formatSchedule } from "../lib/jobs";
 import { JobStatusBadge } from "./JobStatusBadge";
@@ -79,6 +80,11 @@ function FilterRow({ filter, now, onSyncError }: { filter: Filter; now: number }
         {job?.status === "failed" && job.error_message && (
           <p className="cell-error" title={job.error_message}>
             {job.error_message}
+          </p>
+        )}
+        {job?.notice && (
+          <p className="cell-notice" title={entriesAsRows(job.notice)}>
+            {entriesAsRows(job.notice)}
           </p>
         )}
       </td>

@@ -4,6 +4,7 @@ import { Link } from "react-router";
 import type { SyncJob } from "../api/client";
 import { formatCount, formatDateTime, formatDuration, jobDurationMs } from "../lib/format";
 import { TRIGGER_LABELS } from "../lib/jobs";
+import { JobNotice } from "./JobNotice";
 import { JobStatusBadge } from "./JobStatusBadge";
 import { RelativeTime } from "./Time";
 
@@ -38,10 +39,11 @@ export function JobsTable({ jobs, now }: { jobs: SyncJob[]; now: number }) {
 
 function JobRows({ job, now }: { job: SyncJob; now: number }) {
   const failed = job.status === "failed";
+  const detail = failed || Boolean(job.notice);
   const duration = jobDurationMs(job, now);
   return (
     <Fragment>
-      <tr className={failed ? "row-has-detail" : undefined}>
+      <tr className={detail ? "row-has-detail" : undefined}>
         <th scope="row" className="cell-title">
           <Link className="row-link" to={`/jobs/${job.id}`}>
             Job #{job.id}
@@ -86,12 +88,17 @@ function JobRows({ job, now }: { job: SyncJob; now: number }) {
           {formatCount(job.total_skipped)}
         </td>
       </tr>
-      {failed && (
+      {detail && (
         <tr className="row-detail">
           <td colSpan={COLUMNS}>
-            <div className="job-error">
-              <p className="job-error-title">Why job #{job.id} failed</p>
-              <p className="job-error-text">{job.error_message || "The server recorded no reason."}</p>
+            <div className="row-detail-stack">
+              {failed && (
+                <div className="job-error">
+                  <p className="job-error-title">Why job #{job.id} failed</p>
+                  <p className="job-error-text">{job.error_message || "The server recorded no reason."}</p>
+                </div>
+              )}
+              <JobNotice job={job} />
             </div>
           </td>
         </tr>

@@ -2,6 +2,7 @@ import { Link } from "react-router";
 
 import type { SyncJob } from "../api/client";
 import { ChangeLog } from "./ChangeLog";
+import { JobNotice } from "./JobNotice";
 import { JobSummary } from "./JobSummary";
 import { RelativeTime } from "./Time";
 
@@ -29,7 +30,8 @@ export function PreviewResult({ job, now, onClose }: { job: SyncJob; now: number
             </button>
           </div>
         </div>
-        <div className="card-body">
+        <div className="card-body card-stack">
+          <JobNotice job={job} />
           <JobSummary job={job} />
         </div>
       </section>

@@ -6,6 +6,7 @@ import { useFilter, useRefetchWhenJobEnds, useSyncJob } from "../api/queries";
 import { Banner, ProblemBanner } from "../components/Banner";
 import { ChangeLog } from "../components/ChangeLog";
 import { HeldRemovals } from "../components/HeldRemovals";
+import { JobNotice } from "../components/JobNotice";
 import { JobStatusBadge } from "../components/JobStatusBadge";
 import { JobSummary } from "../components/JobSummary";
 import { LiveJobPanel } from "../components/LiveJobPanel";
@@ -57,6 +58,7 @@ function JobView({ id }: { id: number }) {
           <p className="job-error-text">{current.error_message || "The server recorded no reason."}</p>
         </div>
       )}
+      <JobNotice job={current} />
       {isBrakeHeld(current) && (
         // Confirming starts a new job: follow it on its page, as the filter's page shows it in place.
         <HeldRemovals job={current} onStarted={(started) => void navigate(`/jobs/${started.id}`)} />

@@ -51,6 +51,9 @@ pub fn to_e164(raw: &str, region: PhoneRegion) -> Result<String, String> {
 /// The number in E.164 when it names its own country (`+49 30 …`): without
 /// `DEFAULT_PHONE_REGION` no other can be read.
 pub fn international_to_e164(raw: &str) -> Result<String, String> {
+    if raw.chars().filter(char::is_ascii_digit).count() < 3 {
+        return Err(format!("phone {} is not a number", shown(raw)));
+    }
     let number = parse_in(None, raw)
         .filter(PhoneNumber::is_valid)
         .ok_or_else(|| {
@@ -199,6 +202,10 @@ mod tests {
         assert_eq!(
             international_to_e164("+49 30 1234567").unwrap(),
             "+49301234567"
+        );
+        assert_eq!(
+            international_to_e164("call after 5pm").unwrap_err(),
+            "phone \"call after 5pm\" is not a number"
         );
         assert_eq!(
             international_to_e164("030 1234567").unwrap_err(),
