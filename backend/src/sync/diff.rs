@@ -121,7 +121,7 @@ impl Diff {
                 }
             };
             let key = email_key(&contact.email);
-            match self.members.slot(&key) {
+            match self.members.slot(&key, &contact.email) {
                 Slot::Member(number) if self.members.mark_seen(number) => {
                     self.decide_member(number, contact, out)
                 }

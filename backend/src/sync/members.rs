@@ -1,14 +1,18 @@
 //! The list's members as the diff needs them: who is in the list, whether Brevo blocklists
 //! them, and a 32-bit hash of each mapped attribute's current value.
 //!
-//! Memory is what bounds a million-member sync: a member costs its 16-byte key in one hash
-//! index (shared with the filter's contacts outside the list), its address in one string
-//! arena (removals need it back), one byte of flags and four bytes per mapped attribute.
+//! Memory is what bounds a million-member sync: a member costs its number (4 bytes) in a
+//! hash index that finds it by its address, the address in one string arena (removals need
+//! it back; the index compares against it, so it holds no key of its own), one byte of
+//! flags and four bytes per mapped attribute. The filter's contacts outside the list are a
+//! set of 16-byte keys beside it.
 
 use std::{
-    collections::HashMap,
+    collections::HashSet,
     hash::{DefaultHasher, Hash, Hasher},
 };
+
+use hashbrown::HashTable;
 
 use serde_json::Value;
 
@@ -18,8 +22,6 @@ use crate::domain::{
     mapping::Mapping,
 };
 
-/// The index's mark for a filter contact that is not a member (already decided).
-const NOT_A_MEMBER: u32 = u32::MAX;
 /// An attribute the member has no value for.
 const ABSENT: u32 = 0;
 
@@ -46,7 +48,10 @@ pub enum Comparison<'a> {
 
 #[derive(Debug, Default)]
 pub struct MemberTable {
-    index: HashMap<EmailKey, u32>,
+    /// Member numbers, hashed by their address's key.
+    index: HashTable<u32>,
+    /// Filter contacts decided outside the list.
+    taken: HashSet<EmailKey>,
     emails: String,
     /// Member `i`'s address is `emails[ends[i - 1]..ends[i]]`.
     ends: Vec<u32>,
@@ -66,7 +71,11 @@ impl MemberTable {
 
     /// Makes room for `members` members (the list's count, known from its first page).
     pub fn reserve(&mut self, members: usize) {
-        self.index.reserve(members.saturating_sub(self.index.len()));
+        let (emails, ends) = (&self.emails, &self.ends);
+        self.index
+            .reserve(members.saturating_sub(self.index.len()), |&m| {
+                key_hash(&email_key(arena_email(emails, ends, m)))
+            });
         self.ends.reserve(members);
         self.flags.reserve(members);
         self.hashes.reserve(members * self.width);
@@ -76,12 +85,19 @@ impl MemberTable {
         self.ends.len()
     }
 
-    pub fn slot(&self, key: &EmailKey) -> Slot {
-        match self.index.get(key) {
-            Some(&NOT_A_MEMBER) => Slot::Taken,
-            Some(&member) => Slot::Member(member),
-            None => Slot::Unknown,
+    /// Where `email` (normalised, with its `key`) stands.
+    pub fn slot(&self, key: &EmailKey, email: &str) -> Slot {
+        if let Some(&member) = self.find(key, email) {
+            Slot::Member(member)
+        } else if self.taken.contains(key) {
+            Slot::Taken
+        } else {
+            Slot::Unknown
         }
+    }
+
+    fn find(&self, key: &EmailKey, email: &str) -> Option<&u32> {
+        self.index.find(key_hash(key), |&m| self.email(m) == email)
     }
 
     /// Adds a member (its address already normalised); `None` when the address is known
@@ -95,10 +111,13 @@ impl MemberTable {
     ) -> Option<u32> {
         let member = u32::try_from(self.ends.len()).expect("fewer than 4 billion members");
         let key = email_key(email);
-        if self.index.contains_key(&key) {
+        if self.find(&key, email).is_some() || self.taken.contains(&key) {
             return None;
         }
-        self.index.insert(key, member);
+        let (emails, ends) = (&self.emails, &self.ends);
+        self.index.insert_unique(key_hash(&key), member, |&m| {
+            key_hash(&email_key(arena_email(emails, ends, m)))
+        });
         self.emails.push_str(email);
         self.ends
             .push(u32::try_from(self.emails.len()).expect("member addresses fit 4 GB"));
@@ -122,7 +141,7 @@ impl MemberTable {
 
     /// Records a filter contact decided outside the list, so a second one is a duplicate.
     pub fn mark_taken(&mut self, key: EmailKey) {
-        self.index.insert(key, NOT_A_MEMBER);
+        self.taken.insert(key);
     }
 
     pub fn compare<'a>(
@@ -155,9 +174,7 @@ impl MemberTable {
     }
 
     pub fn email(&self, member: u32) -> &str {
-        let member = member as usize;
-        let start = member.checked_sub(1).map_or(0, |i| self.ends[i] as usize);
-        &self.emails[start..self.ends[member] as usize]
+        arena_email(&self.emails, &self.ends, member)
     }
 
     /// The members the filter did not hold.
@@ -166,6 +183,18 @@ impl MemberTable {
             .filter(|&m| self.flags[m as usize] & SEEN == 0)
             .map(|m| self.email(m))
     }
+}
+
+/// Member `member`'s address in the arena: `emails[ends[member - 1]..ends[member]]`.
+fn arena_email<'a>(emails: &'a str, ends: &[u32], member: u32) -> &'a str {
+    let member = member as usize;
+    let start = member.checked_sub(1).map_or(0, |i| ends[i] as usize);
+    &emails[start..ends[member] as usize]
+}
+
+/// The index's hash of an address: its key is already a uniform hash.
+fn key_hash(key: &EmailKey) -> u64 {
+    u64::from_le_bytes(key[..8].try_into().expect("a key has 16 bytes"))
 }
 
 /// A value's hash, never [`ABSENT`]: of the bytes that are equal exactly when Brevo holds
@@ -232,13 +261,26 @@ mod tests {
         assert!(!table.mark_seen(member));
         assert_eq!(table.unseen().collect::<Vec<_>>(), ["b@example.com"]);
         assert_eq!(table.email(member), "a@example.com");
-        assert_eq!(
-            table.slot(&email_key("b@example.com")),
-            Slot::Member(blocked)
-        );
+        let slot = |table: &MemberTable, email: &str| table.slot(&email_key(email), email);
+        assert_eq!(slot(&table, "b@example.com"), Slot::Member(blocked));
         table.mark_taken(email_key("c@example.com"));
-        assert_eq!(table.slot(&email_key("c@example.com")), Slot::Taken);
-        assert_eq!(table.slot(&email_key("d@example.com")), Slot::Unknown);
+        assert_eq!(slot(&table, "c@example.com"), Slot::Taken);
+        assert_eq!(slot(&table, "d@example.com"), Slot::Unknown);
+        assert_eq!(
+            table.insert("c@example.com", false, &Default::default(), &mapping),
+            None,
+            "a contact decided outside the list is not a member"
+        );
+        for n in 0..5_000 {
+            let email = format!("m{n}@example.com");
+            let member = table.insert(&email, false, &Default::default(), &mapping);
+            assert_eq!(slot(&table, &email), Slot::Member(member.unwrap()));
+        }
+        assert_eq!(
+            slot(&table, "a@example.com"),
+            Slot::Member(0),
+            "found after growing"
+        );
     }
 
     #[test]
