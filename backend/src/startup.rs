@@ -29,7 +29,7 @@ use crate::{
     openapi,
     read_cache::ReadCache,
     routes::{self, spa},
-    sync::{engine::SyncDeps, runner::JobRunner},
+    sync::{runner::JobRunner, SyncDeps},
     telemetry,
     upstream::{self, brevo::BrevoClient, pipedrive::PipedriveClient},
 };

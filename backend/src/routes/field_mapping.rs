@@ -116,8 +116,10 @@ const MAX_NAME_CHARS: usize = 200;
 #[serde(deny_unknown_fields)]
 pub struct MappingEntryDto {
     /// A standard field's code (`first_name`, `phone`, …) or a custom field's key.
+    #[schema(min_length = 1, max_length = 200)]
     pub pipedrive_field: String,
     /// The Brevo contact attribute written, as the account names it.
+    #[schema(min_length = 1, max_length = 200)]
     pub brevo_attribute: String,
 }
 
@@ -129,6 +131,7 @@ pub struct MappingEntryDto {
 ]}))]
 pub struct FieldMappingIn {
     /// In order; at most 50, each Brevo attribute at most once.
+    #[schema(max_items = 50)]
     pub mappings: Vec<MappingEntryDto>,
 }
 
@@ -203,7 +206,10 @@ pub async fn get_field_mapping(state: web::Data<AppState>) -> Result<HttpRespons
     request_body = FieldMappingIn,
     responses(
         (status = 200, description = "The stored mapping", body = FieldMappingOut),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than 16 KiB", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`invalid_mapping` (with `entry`, the position of the entry named) or a body of the wrong shape", body = Problem, content_type = "application/problem+json"),
         (status = 502, description = "Pipedrive or Brevo failed", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "PIPEDRIVE_API_TOKEN or BREVO_API_KEY is not set", body = Problem, content_type = "application/problem+json"),

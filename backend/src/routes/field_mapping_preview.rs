@@ -23,8 +23,10 @@ use crate::{
 #[serde(deny_unknown_fields)]
 pub struct MappingPreviewIn {
     /// The filter whose first person is shown.
+    #[serde(deserialize_with = "super::whole_number")]
     pub filter_id: i64,
     /// The mapping to try, as `PUT /api/field-mapping` takes it.
+    #[schema(max_items = 50)]
     pub mappings: Vec<MappingEntryDto>,
 }
 
@@ -75,8 +77,11 @@ pub struct PreviewAttribute {
     request_body = MappingPreviewIn,
     responses(
         (status = 200, description = "One person's mapped values", body = MappingPreviewOut),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such filter", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than 16 KiB", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`invalid_mapping` (with `entry`) or a body of the wrong shape", body = Problem, content_type = "application/problem+json"),
         (status = 502, description = "Pipedrive or Brevo failed", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "PIPEDRIVE_API_TOKEN or BREVO_API_KEY is not set", body = Problem, content_type = "application/problem+json"),

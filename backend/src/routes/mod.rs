@@ -20,6 +20,7 @@ use actix_web::{
     error::{JsonPayloadError, PathError, QueryPayloadError},
     web, HttpRequest, HttpResponse,
 };
+use serde::Deserialize;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::error::ApiError;
@@ -57,6 +58,22 @@ pub(crate) fn from_object<T: serde::de::DeserializeOwned>(
 ) -> Result<T, ApiError> {
     serde_json::from_value(serde_json::Value::Object(object))
         .map_err(|e| ApiError::InvalidBody(e.to_string()))
+}
+
+/// An integer field that also takes a whole number written as a float (`7.0`): JSON
+/// Schema calls that an integer too, so generated clients may send it.
+pub(crate) fn whole_number<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<i64, D::Error> {
+    let number = serde_json::Number::deserialize(deserializer)?;
+    number
+        .as_i64()
+        .or_else(|| {
+            let float = number.as_f64()?;
+            // The range check keeps the cast exact.
+            (float.fract() == 0.0 && float.abs() < 9.0e15).then_some(float as i64)
+        })
+        .ok_or_else(|| serde::de::Error::custom(format!("expected an integer, got {number}")))
 }
 
 /// Extractor settings that turn every malformed input into a problem document.

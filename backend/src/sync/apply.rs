@@ -10,8 +10,8 @@ use tracing::Instrument;
 
 use super::{
     diff::Write,
-    engine::SyncError,
     record::{ChangeSender, Record},
+    SyncError,
 };
 use crate::{
     config::SyncSettings,

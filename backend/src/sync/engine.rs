@@ -9,7 +9,6 @@
 
 use std::sync::Arc;
 
-use sqlx::SqlitePool;
 use tokio::sync::{mpsc, oneshot};
 
 use super::{
@@ -17,10 +16,10 @@ use super::{
     diff::{filter_persons, Decisions, Diff},
     read::{read_members, read_persons, Page},
     record::{record_changes, ChangeSender, Progress, Record},
+    SyncDeps, SyncError,
 };
 use crate::{
-    config::SyncSettings,
-    db::{self, DbError},
+    db,
     domain::{
         change::{Change, ChangeAction},
         filter::{Filter, SyncMode},
@@ -28,45 +27,13 @@ use crate::{
         sync_job::{JobOptions, SyncJob},
     },
     upstream::{
-        brevo::{BrevoClient, MembersPage},
-        pipedrive::{PersonPage, PipedriveClient, WantedFields},
-        UpstreamError,
+        brevo::MembersPage,
+        pipedrive::{PersonPage, WantedFields},
     },
 };
 
 /// Pages buffered between the stages: enough to keep reading while the list is prepared.
 const PAGES_IN_FLIGHT: usize = 8;
-
-pub struct SyncDeps {
-    pub pool: SqlitePool,
-    pub pipedrive: Arc<PipedriveClient>,
-    pub brevo: Arc<BrevoClient>,
-    pub settings: SyncSettings,
-}
-
-/// Why a job failed, worded for the operator who reads it in the dashboard.
-#[derive(Debug, thiserror::Error)]
-pub enum SyncError {
-    #[error(transparent)]
-    Upstream(#[from] UpstreamError),
-    #[error(
-        "The service's database failed during the sync ({0}); check the disk and the server log."
-    )]
-    Db(#[from] DbError),
-    #[error("cancelled: the server shut down before the job finished")]
-    Cancelled,
-    #[error("timed out: the job ran longer than {} minutes; check the upstream APIs' status and try again", .0.as_secs() / 60)]
-    TimedOut(std::time::Duration),
-    #[error("Brevo import process {process_id} ended with status {status:?}; check Contacts → Import history in Brevo.")]
-    ImportEnded { process_id: i64, status: String },
-    #[error("removal brake: {held} of the list's {members} members would be removed (more than {min} and more than {percent} %), so none was; additions and updates were applied. Check the filter in Pipedrive; if the removals are right, sync again with allow_mass_removal (the dashboard's Confirm removals).")]
-    RemovalBrake {
-        held: usize,
-        members: usize,
-        min: usize,
-        percent: u32,
-    },
-}
 
 /// Runs the job to its end. `progress` counts changes as they are recorded, so a failed
 /// job still reports what it achieved.

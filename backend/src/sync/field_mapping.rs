@@ -15,7 +15,7 @@ use crate::{
     },
 };
 
-use super::engine::{SyncDeps, SyncError};
+use super::{SyncDeps, SyncError};
 
 /// A job's mapping, and the saved entries it goes on without (their field or attribute
 /// was deleted, or a type changed, since they were saved).

@@ -5,7 +5,10 @@ mod apply;
 mod diff;
 pub mod engine;
 pub mod field_mapping;
+mod job;
 mod members;
 mod read;
 pub mod record;
 pub mod runner;
+
+pub use job::{SyncDeps, SyncError};

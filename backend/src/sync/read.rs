@@ -8,8 +8,8 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::{
     apply::Target,
-    engine::{SyncDeps, SyncError},
     field_mapping::{dropped_notice, job_mapping},
+    SyncDeps, SyncError,
 };
 use crate::{
     db::{self, field_mapping::SavedMapping},

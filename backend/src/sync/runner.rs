@@ -6,10 +6,7 @@ use std::{sync::Arc, time::Duration};
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
 use tracing::Instrument;
 
-use super::{
-    engine::{run_sync_job, SyncDeps, SyncError},
-    record::Progress,
-};
+use super::{engine::run_sync_job, record::Progress, SyncDeps, SyncError};
 use crate::{
     db::{self, DbError},
     domain::{

@@ -372,6 +372,17 @@ async fn a_preview_shows_what_a_sync_would_write_for_the_filters_first_person() 
     assert_eq!(preview["left_out"], json!([]));
     let saved: Value = app.get("/api/field-mapping").await.json().await.unwrap();
     assert_eq!(saved["saved_at"], Value::Null, "a preview saves nothing");
+    body["filter_id"] = json!(FILTER as f64);
+    let written_as_float: Value = app
+        .post_json("/api/field-mapping/preview", &body)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(written_as_float["person"]["id"], 1, "4.0 is the integer 4");
+    body["filter_id"] = json!(4.5);
+    let fraction = app.post_json("/api/field-mapping/preview", &body).await;
+    assert_problem(fraction, 422, "invalid_body").await;
     body["filter_id"] = json!(999);
     let unknown = app.post_json("/api/field-mapping/preview", &body).await;
     assert_problem(unknown, 404, "filter_not_found").await;
