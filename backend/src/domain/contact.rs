@@ -45,24 +45,25 @@ pub fn email_key(email: &str) -> EmailKey {
     key
 }
 
-/// The person's contact, or `None` when they have no usable email. The names a mapping
-/// reads are the resolved ones (see [`names`]).
-pub fn contact_from(person: Person, mapping: &Mapping) -> Option<Contact> {
-    let email = choose_email(&person.emails)?;
+/// The person's contact, or why they have none (no usable email), for the change log. The
+/// names a mapping reads are the resolved ones (see [`names`]).
+pub fn contact_from(person: Person, mapping: &Mapping) -> Result<Contact, String> {
+    let Some(email) = choose_email(&person.emails) else {
+        return Err(missing_contact_reason(&person));
+    };
     let (first, last) = names(&person);
     let mut fields = person.fields;
     for (key, name) in [("first_name", first), ("last_name", last)] {
         fields.insert(key.to_owned(), name.map_or(Value::Null, Value::String));
     }
-    Some(Contact {
+    Ok(Contact {
         email,
         person_id: person.id,
         mapped: mapping.values(&Value::Object(fields)),
     })
 }
 
-/// Why a person has no contact, for the change log.
-pub fn missing_contact_reason(person: &Person) -> String {
+fn missing_contact_reason(person: &Person) -> String {
     match chosen_address(&person.emails) {
         None => "no email address in Pipedrive".to_owned(),
         Some(address) => format!("not a valid email address: {:?}", address.trim()),

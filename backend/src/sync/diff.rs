@@ -9,7 +9,7 @@ use super::members::{Comparison, MemberTable, Slot};
 use crate::{
     domain::{
         change::{Change, ChangeAction},
-        contact::{contact_from, email_key, missing_contact_reason, Contact, EmailKey, Person},
+        contact::{contact_from, email_key, Contact, EmailKey, Person},
         mapping::Mapping,
     },
     upstream::brevo::ListMember,
@@ -28,8 +28,8 @@ pub fn filter_persons(persons: Vec<Person>, mapping: &Mapping) -> Vec<FilterPers
     persons
         .into_iter()
         .map(|person| {
-            let (id, reason) = (person.id, missing_contact_reason(&person));
-            contact_from(person, mapping).ok_or(Change {
+            let id = person.id;
+            contact_from(person, mapping).map_err(|reason| Change {
                 action: ChangeAction::Skipped,
                 email: None,
                 person_id: Some(id),

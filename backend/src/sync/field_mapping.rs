@@ -82,5 +82,5 @@ pub async fn sample_contact(
     let persons = page.persons(&WantedFields::of(mapping.fields()))?;
     Ok(persons
         .into_iter()
-        .find_map(|person| contact_from(person, mapping)))
+        .find_map(|person| contact_from(person, mapping).ok()))
 }

@@ -119,7 +119,7 @@ proptest! {
                 fetched += 1;
                 prop_assert_eq!(page.len(), persons.len());
                 for person in &page {
-                    if let Some(contact) = contact_from(person.clone(), &Mapping::first_and_last_name(&[], None)) {
+                    if let Ok(contact) = contact_from(person.clone(), &Mapping::first_and_last_name(&[], None)) {
                         prop_assert_eq!(contact.email.clone(), contact.email.trim().to_lowercase());
                     }
                 }
