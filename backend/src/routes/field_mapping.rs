@@ -10,7 +10,7 @@ use crate::{
     app_state::AppState,
     db,
     domain::{
-        fields::{check, BrevoAttribute, MappingEntry, PersonField},
+        fields::{check, BrevoAttribute, CheckedEntry, MappingEntry, PersonField},
         mapping::Mapping,
         time::UnixTime,
     },
@@ -182,10 +182,7 @@ pub async fn get_field_mapping(state: web::Data<AppState>) -> Result<HttpRespons
                 mappings: default
                     .entries()
                     .iter()
-                    .map(|entry| MappingEntryDto {
-                        pipedrive_field: entry.field.key.clone(),
-                        brevo_attribute: entry.attribute.name.clone(),
-                    })
+                    .map(|entry| MappingEntryDto::from(&MappingEntry::from(entry)))
                     .collect(),
                 saved_at: None,
             }
@@ -220,18 +217,10 @@ pub async fn put_field_mapping(
     body: web::Json<serde_json::Map<String, serde_json::Value>>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let entries = mapping_entries(from_object(body.into_inner())?)?;
-    let (fields, attributes) =
-        tokio::try_join!(state.pipedrive.person_fields(), state.brevo.attributes())?;
-    let checked = check(&entries, &fields, &attributes)?;
+    let body: FieldMappingIn = from_object(body.into_inner())?;
+    let checked = checked_mapping(&state, body.mappings).await?;
     // Stored as Brevo spells the attributes, so that a sync finds them as listed.
-    let entries: Vec<MappingEntry> = checked
-        .iter()
-        .map(|entry| MappingEntry {
-            pipedrive_field: entry.field.key.clone(),
-            brevo_attribute: entry.attribute.name.clone(),
-        })
-        .collect();
+    let entries: Vec<MappingEntry> = checked.iter().map(MappingEntry::from).collect();
     let now = UnixTime::now();
     db::field_mapping::replace(&state.pool, &entries, now).await?;
     Ok(HttpResponse::Ok().json(FieldMappingOut {
@@ -240,15 +229,26 @@ pub async fn put_field_mapping(
     }))
 }
 
-/// The body's entries, within the limits the database and the API keep.
-pub(super) fn mapping_entries(body: FieldMappingIn) -> Result<Vec<MappingEntry>, ApiError> {
-    if body.mappings.len() > MAX_ENTRIES {
+/// A body's `mappings` checked as a save checks them: within the limits the database and
+/// the API keep, then against both APIs' fields and attributes.
+pub(super) async fn checked_mapping(
+    state: &AppState,
+    mappings: Vec<MappingEntryDto>,
+) -> Result<Vec<CheckedEntry>, ApiError> {
+    let entries = mapping_entries(mappings)?;
+    let (fields, attributes) =
+        tokio::try_join!(state.pipedrive.person_fields(), state.brevo.attributes())?;
+    Ok(check(&entries, &fields, &attributes)?)
+}
+
+fn mapping_entries(mappings: Vec<MappingEntryDto>) -> Result<Vec<MappingEntry>, ApiError> {
+    if mappings.len() > MAX_ENTRIES {
         return Err(ApiError::InvalidBody(format!(
             "mappings holds {} entries; at most {MAX_ENTRIES} are accepted",
-            body.mappings.len()
+            mappings.len()
         )));
     }
-    body.mappings
+    mappings
         .into_iter()
         .enumerate()
         .map(|(index, entry)| {

@@ -5,14 +5,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{
-    field_mapping::{mapping_entries, FieldMappingIn, MappingEntryDto},
+    field_mapping::{checked_mapping, MappingEntryDto},
     from_object,
     lookup::find_filter,
 };
 use crate::{
     app_state::AppState,
     domain::{
-        fields::{check, BrevoAttributeType, BrevoValue},
+        fields::{BrevoAttributeType, BrevoValue},
         mapping::Mapping,
     },
     error::{ApiError, Problem},
@@ -94,12 +94,8 @@ pub async fn preview_field_mapping(
 ) -> Result<HttpResponse, ApiError> {
     let body: MappingPreviewIn = from_object(body.into_inner())?;
     let filter = find_filter(&state, body.filter_id).await?.filter;
-    let entries = mapping_entries(FieldMappingIn {
-        mappings: body.mappings,
-    })?;
-    let (fields, attributes) =
-        tokio::try_join!(state.pipedrive.person_fields(), state.brevo.attributes())?;
-    let mapping = Mapping::new(check(&entries, &fields, &attributes)?, state.phone_region);
+    let checked = checked_mapping(&state, body.mappings).await?;
+    let mapping = Mapping::new(checked, state.phone_region);
     let contact = sample_contact(&state.pipedrive, filter.id, &mapping).await?;
     let Some(contact) = contact else {
         return Ok(HttpResponse::Ok().json(MappingPreviewOut {

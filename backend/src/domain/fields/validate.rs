@@ -22,6 +22,16 @@ pub struct CheckedEntry {
     pub attribute: BrevoAttribute,
 }
 
+/// The entry as it is saved: the field's key, the attribute as Brevo spells it.
+impl From<&CheckedEntry> for MappingEntry {
+    fn from(entry: &CheckedEntry) -> Self {
+        Self {
+            pipedrive_field: entry.field.key.clone(),
+            brevo_attribute: entry.attribute.name.clone(),
+        }
+    }
+}
+
 /// The first problem of a mapping, naming its entry by position (`mappings[2]`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InvalidMapping {
