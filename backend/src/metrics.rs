@@ -1,6 +1,7 @@
-//! Prometheus metrics: one process-wide registry, fed from three places only — the upstream
-//! request loop (every response or transport error), the job runner (every job's end) and the
-//! record stage (every change-log transaction) — and rendered by `GET /metrics` (enabled by `METRICS_TOKEN`).
+//! Prometheus metrics: one process-wide registry, fed by the upstream request loop (every
+//! response or transport error, Pipedrive's token cost), the job runner (every job's end), the
+//! record stage (every change-log transaction), the scheduler and the alert sender — and
+//! rendered by `GET /metrics` (enabled by `METRICS_TOKEN`).
 
 use std::sync::{atomic::AtomicU64, LazyLock};
 
@@ -33,6 +34,13 @@ struct StatusLabel {
     status: &'static str,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct AlertLabels {
+    event: &'static str,
+    /// `sent`, or `dropped` after the last retry.
+    outcome: &'static str,
+}
+
 struct Metrics {
     registry: Registry,
     upstream_requests: Family<UpstreamLabels, Counter>,
@@ -45,6 +53,9 @@ struct Metrics {
     contacts_added: Counter,
     change_rows: Counter,
     change_write_seconds: Counter<f64, AtomicU64>,
+    scheduled_jobs_started: Counter,
+    alerts: Family<AlertLabels, Counter>,
+    pipedrive_tokens: Counter,
 }
 
 /// Job durations: from seconds (small filters) to the 6-hour job timeout.
@@ -117,6 +128,24 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
          write lock taken to the commit",
         change_write_seconds.clone(),
     );
+    let scheduled_jobs_started = Counter::default();
+    registry.register(
+        "scheduled_jobs_started",
+        "Sync jobs started by the scheduler (schedules and webhooks)",
+        scheduled_jobs_started.clone(),
+    );
+    let alerts = Family::<AlertLabels, Counter>::default();
+    registry.register(
+        "alerts",
+        "Alerts to ALERT_WEBHOOK_URL, by event and outcome (sent, dropped)",
+        alerts.clone(),
+    );
+    let pipedrive_tokens = Counter::default();
+    registry.register(
+        "pipedrive_tokens",
+        "Pipedrive API tokens spent, at each call's documented cost",
+        pipedrive_tokens.clone(),
+    );
     // Series that exist from the start, at zero, so that rates and alerts work before the
     // first 429 or the first failed job.
     for api in UPSTREAM_APIS {
@@ -141,6 +170,9 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         contacts_added,
         change_rows,
         change_write_seconds,
+        scheduled_jobs_started,
+        alerts,
+        pipedrive_tokens,
     }
 });
 
@@ -186,6 +218,24 @@ pub fn record_job_end(status: JobStatus, seconds: f64, fetched: i64, added: i64)
         .inc_by(u64::try_from(added).unwrap_or(0));
 }
 
+/// The scheduler started a job.
+pub fn record_scheduled_start() {
+    METRICS.scheduled_jobs_started.inc();
+}
+
+/// An alert was delivered (`sent`) or given up on (`dropped`).
+pub fn record_alert(event: &'static str, outcome: &'static str) {
+    METRICS
+        .alerts
+        .get_or_create(&AlertLabels { event, outcome })
+        .inc();
+}
+
+/// A Pipedrive call was answered, costing `tokens`.
+pub fn record_pipedrive_tokens(tokens: u64) {
+    METRICS.pipedrive_tokens.inc_by(tokens);
+}
+
 /// A change-log transaction committed `rows` rows in `seconds`.
 pub fn record_change_log_write(rows: usize, seconds: f64) {
     let metrics = &*METRICS;
@@ -214,6 +264,9 @@ mod tests {
         record_job_started();
         record_job_end(JobStatus::Completed, 1.5, 10, 4);
         record_change_log_write(10_000, 0.05);
+        record_scheduled_start();
+        record_alert("sync_failed", "sent");
+        record_pipedrive_tokens(20);
         let text = render();
         for expected in [
             r#"pbs_upstream_requests_total{api="brevo",status="429"}"#,
@@ -226,6 +279,9 @@ mod tests {
             "pbs_sync_jobs_running",
             "pbs_change_log_rows_total",
             "pbs_change_log_write_seconds_total",
+            "pbs_scheduled_jobs_started_total",
+            r#"pbs_alerts_total{event="sync_failed",outcome="sent"}"#,
+            "pbs_pipedrive_tokens_total",
             "# EOF",
         ] {
             assert!(text.contains(expected), "{expected} missing from\n{text}");

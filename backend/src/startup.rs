@@ -9,6 +9,7 @@ use actix_web::{
     web, App, HttpServer,
 };
 use sqlx::SqlitePool;
+use tokio_util::sync::CancellationToken;
 use tracing_actix_web::TracingLogger;
 use utoipa_actix_web::{scope, AppExt};
 
@@ -29,7 +30,7 @@ use crate::{
     openapi,
     read_cache::ReadCache,
     routes::{self, spa},
-    sync::{runner::JobRunner, SyncDeps},
+    sync::{runner::JobRunner, scheduler::Scheduler, SyncDeps},
     telemetry,
     upstream::{self, brevo::BrevoClient, pipedrive::PipedriveClient},
 };
@@ -59,6 +60,7 @@ pub struct Application {
     change_log_days: u32,
     pipedrive: Arc<PipedriveClient>,
     filter_refresh: Option<Duration>,
+    schedule_concurrency: usize,
     password_source: PasswordSource,
 }
 
@@ -186,6 +188,7 @@ impl Application {
             change_log_days: settings.change_log_days,
             pipedrive: pipedrive_for_refresh,
             filter_refresh: settings.filter_refresh,
+            schedule_concurrency: settings.automation.schedule_concurrency,
             password_source,
         })
     }
@@ -218,7 +221,21 @@ impl Application {
                 every,
             )));
         }
+        // Cancelled, not aborted: a tick that is starting a job finishes handing it over.
+        let stop_scheduler = CancellationToken::new();
+        let scheduler = (self.schedule_concurrency > 0).then(|| {
+            let scheduler = Scheduler::new(
+                self.pool.clone(),
+                self.runner.clone(),
+                self.schedule_concurrency,
+            );
+            tokio::spawn(scheduler.run(stop_scheduler.clone()))
+        });
         let result = self.server.await;
+        stop_scheduler.cancel();
+        if let Some(scheduler) = scheduler {
+            let _ = scheduler.await;
+        }
         for task in background {
             task.abort();
             // Cancelled at its next await: nothing of it runs past this point.

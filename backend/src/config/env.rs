@@ -9,8 +9,8 @@ use url::Url;
 use crate::domain::fields::InvalidPhoneRegion;
 
 use super::{
-    BrevoLimits, BrevoSettings, ConfigError, HttpClientSettings, LoginThrottleSettings,
-    PipedriveSettings, RetryPolicy, Settings, SyncSettings,
+    AutomationSettings, BrevoLimits, BrevoSettings, ConfigError, HttpClientSettings,
+    LoginThrottleSettings, PipedriveSettings, RetryPolicy, SecretUrl, Settings, SyncSettings,
 };
 
 impl Settings {
@@ -69,6 +69,24 @@ impl Settings {
                 minutes => Some(Duration::from_secs(u64::from(minutes) * 60)),
             },
             login_throttle: LoginThrottleSettings::default(),
+            automation: AutomationSettings {
+                schedule_concurrency: parse_number("SCHEDULE_CONCURRENCY", 0..=64)?
+                    .map_or(AutomationSettings::default().schedule_concurrency, |n| {
+                        n as usize
+                    }),
+                alert_webhook_url: var("ALERT_WEBHOOK_URL")
+                    .map(|raw| parse_url("ALERT_WEBHOOK_URL", &raw))
+                    .transpose()?
+                    .map(SecretUrl),
+                public_url: var("PUBLIC_URL")
+                    .map(|raw| parse_url("PUBLIC_URL", &raw))
+                    .transpose()?,
+                pipedrive_daily_token_budget: parse_number(
+                    "PIPEDRIVE_DAILY_TOKEN_BUDGET",
+                    1..=u32::MAX,
+                )?
+                .map(u64::from),
+            },
         })
     }
 }
@@ -131,6 +149,17 @@ fn parse_folder_id() -> Result<Option<i64>, ConfigError> {
 /// clients append the versioned paths themselves.
 fn origin(name: &'static str, default: &str) -> Result<Url, ConfigError> {
     parse_origin(name, &var(name).unwrap_or_else(|| default.into()))
+}
+
+/// An `http(s)` URL; its path and query are kept.
+fn parse_url(name: &'static str, raw: &str) -> Result<Url, ConfigError> {
+    let invalid = |reason: String| ConfigError::Invalid { var: name, reason };
+    // The value is not echoed: ALERT_WEBHOOK_URL is a credential.
+    let url = Url::parse(raw.trim()).map_err(|err| invalid(format!("not a URL: {err}")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(invalid("must be an http(s) URL".into()));
+    }
+    Ok(url)
 }
 
 fn parse_origin(name: &'static str, raw: &str) -> Result<Url, ConfigError> {

@@ -43,6 +43,48 @@ pub struct Settings {
     /// own; `None` (0): only on demand.
     pub filter_refresh: Option<Duration>,
     pub login_throttle: LoginThrottleSettings,
+    pub automation: AutomationSettings,
+}
+
+/// What runs without an operator (DESIGN §9).
+#[derive(Debug, Clone)]
+pub struct AutomationSettings {
+    /// `SCHEDULE_CONCURRENCY`: scheduled jobs running at once; 0 turns schedules off.
+    pub schedule_concurrency: usize,
+    /// `ALERT_WEBHOOK_URL`: where alerts are POSTed. A secret: Slack's and Teams' incoming
+    /// webhook URLs carry their token.
+    pub alert_webhook_url: Option<SecretUrl>,
+    /// `PUBLIC_URL`: the dashboard's address as operators reach it, for links in alerts and
+    /// the Pipedrive webhook's address.
+    pub public_url: Option<Url>,
+    /// `PIPEDRIVE_DAILY_TOKEN_BUDGET`: tokens per UTC day scheduled jobs may spend.
+    pub pipedrive_daily_token_budget: Option<u64>,
+}
+
+impl Default for AutomationSettings {
+    fn default() -> Self {
+        Self {
+            schedule_concurrency: 2,
+            alert_webhook_url: None,
+            public_url: None,
+            pipedrive_daily_token_budget: None,
+        }
+    }
+}
+
+/// A URL that is a credential: `Debug` shows its host only.
+#[derive(Clone)]
+pub struct SecretUrl(pub Url);
+
+impl std::fmt::Debug for SecretUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "SecretUrl({}://{}/…)",
+            self.0.scheme(),
+            self.0.host_str().unwrap_or("")
+        )
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -230,6 +272,12 @@ mod tests {
             change_log_days: 90,
             filter_refresh: Some(Duration::from_secs(3600)),
             login_throttle: LoginThrottleSettings::default(),
+            automation: AutomationSettings {
+                alert_webhook_url: Some(SecretUrl(
+                    Url::parse("https://hooks.slack.com/services/T0/B0/slack-secret-path").unwrap(),
+                )),
+                ..AutomationSettings::default()
+            },
         };
         let debug = format!("{settings:?}");
         for secret in [
@@ -237,6 +285,7 @@ mod tests {
             "pd-token-value",
             "xkeysib-secret",
             "metrics-bearer-token",
+            "slack-secret-path",
         ] {
             assert!(!debug.contains(secret), "{secret} leaked into {debug}");
         }

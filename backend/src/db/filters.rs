@@ -9,12 +9,12 @@ use sqlx::{SqliteConnection, SqlitePool};
 
 use super::{json_array, parse_rows, sync_jobs::JobRow, DbError};
 use crate::domain::{
-    filter::{Filter, FilterId, RemoteFilter, StoredFilter, SyncMode},
+    filter::{Filter, FilterId, RemoteFilter, ScheduleHold, StoredFilter, SyncMode},
     filter_overview::FilterOverview,
     time::UnixTime,
 };
 
-/// A `filters` row as stored, with its computed `next_sync_at`.
+/// A `filters` row as `filter_rows` renders it.
 #[derive(Deserialize)]
 struct FilterRow {
     id: i64,
@@ -25,6 +25,8 @@ struct FilterRow {
     mode: String,
     schedule_minutes: Option<u32>,
     next_sync_at: Option<i64>,
+    schedule_held_until: Option<i64>,
+    schedule_hold_reason: Option<String>,
 }
 
 /// One element of the overview query: a filter and its newest job, if any.
@@ -50,6 +52,12 @@ impl TryFrom<FilterRow> for Filter {
                 .map_err(|e| DbError::Corrupt(format!("{e}")))?,
             schedule_minutes: row.schedule_minutes,
             next_sync_at: row.next_sync_at.map(UnixTime),
+            schedule_hold: row.schedule_held_until.zip(row.schedule_hold_reason).map(
+                |(until, reason)| ScheduleHold {
+                    until: UnixTime(until),
+                    reason,
+                },
+            ),
         })
     }
 }

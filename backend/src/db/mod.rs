@@ -4,6 +4,7 @@
 pub mod changes;
 pub mod field_mapping;
 pub mod filters;
+pub mod schedule;
 pub mod sessions;
 pub mod sync_jobs;
 

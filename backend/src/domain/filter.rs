@@ -28,6 +28,15 @@ pub struct Filter {
     pub schedule_minutes: Option<u32>,
     /// When the schedule next starts a sync.
     pub next_sync_at: Option<UnixTime>,
+    /// Why the schedule waits past its interval, when it does.
+    pub schedule_hold: Option<ScheduleHold>,
+}
+
+/// A scheduled sync held back (by the Pipedrive budget) until a time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScheduleHold {
+    pub until: UnixTime,
+    pub reason: String,
 }
 
 /// What a sync may do to the filter's list.

@@ -34,8 +34,18 @@ pub struct FilterOut {
     /// When the schedule next starts a sync; null without a schedule.
     #[schema(format = DateTime)]
     pub next_sync_at: Option<String>,
+    /// Set while the schedule waits past its interval: until when and why (today's
+    /// Pipedrive budget).
+    pub schedule_hold: Option<ScheduleHoldOut>,
     /// The newest sync job, or null if the filter never ran.
     pub last_job: Option<SyncJobOut>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ScheduleHoldOut {
+    #[schema(format = DateTime)]
+    pub until: String,
+    pub reason: String,
 }
 
 /// `mirror`: the list equals the filter (adds, updates, removes); `additive`: never removes.
@@ -75,6 +85,10 @@ impl From<FilterOverview> for FilterOut {
             mode: filter.mode.into(),
             schedule_minutes: filter.schedule_minutes,
             next_sync_at: filter.next_sync_at.map(|t| t.to_rfc3339()),
+            schedule_hold: filter.schedule_hold.map(|hold| ScheduleHoldOut {
+                until: hold.until.to_rfc3339(),
+                reason: hold.reason,
+            }),
             last_job: last_job.map(SyncJobOut::from),
         }
     }

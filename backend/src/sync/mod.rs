@@ -10,5 +10,6 @@ mod members;
 mod read;
 pub mod record;
 pub mod runner;
+pub mod scheduler;
 
 pub use job::{SyncDeps, SyncError};

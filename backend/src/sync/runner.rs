@@ -63,6 +63,18 @@ impl JobRunner {
         options: JobOptions,
         trigger: Trigger,
     ) -> Result<SyncJob, StartError> {
+        self.start_holding(filter_id, options, trigger, ()).await
+    }
+
+    /// [`Self::start`], keeping `hold` until the job has recorded its end (the scheduler's
+    /// slot); dropped at once when the job does not start.
+    pub async fn start_holding<H: Send + 'static>(
+        &self,
+        filter_id: FilterId,
+        options: JobOptions,
+        trigger: Trigger,
+        hold: H,
+    ) -> Result<SyncJob, StartError> {
         let pool = &self.deps.pool;
         // A second pass covers a running job that ended between the two statements below.
         for _ in 0..2 {
@@ -76,7 +88,7 @@ impl JobRunner {
                     .await?
                     .ok_or(StartError::FilterNotFound(filter_id))?
                     .filter;
-                self.spawn(job.clone(), filter, options);
+                self.spawn(job.clone(), filter, options, hold);
                 return Ok(job);
             }
             match db::filters::get(pool, filter_id).await? {
@@ -90,7 +102,7 @@ impl JobRunner {
         Err(StartError::Contended(filter_id))
     }
 
-    fn spawn(&self, job: SyncJob, filter: Filter, options: JobOptions) {
+    fn spawn<H: Send + 'static>(&self, job: SyncJob, filter: Filter, options: JobOptions, hold: H) {
         let deps = self.deps.clone();
         let cancelled = self.shutdown.child_token();
         // Every log line of the job, the engine's and the upstream clients' included, carries
@@ -109,6 +121,7 @@ impl JobRunner {
             let counts = progress.counts();
             let status = record_outcome(&deps, &job, outcome, &counts).await;
             crate::metrics::record_job_end(status, started.elapsed().as_secs_f64(), counts.fetched, counts.added);
+            drop(hold);
         }.instrument(span), &self.runtime);
     }
 

@@ -3,8 +3,8 @@ use std::{path::PathBuf, sync::LazyLock, time::Duration};
 use actix_web::dev::ServerHandle;
 use pipedrive_brevo_sync::{
     config::{
-        BrevoLimits, BrevoSettings, HttpClientSettings, LoginThrottleSettings, PipedriveSettings,
-        RetryPolicy, Settings, SyncSettings,
+        AutomationSettings, BrevoLimits, BrevoSettings, HttpClientSettings, LoginThrottleSettings,
+        PipedriveSettings, RetryPolicy, Settings, SyncSettings,
     },
     db::{self, SqlitePool},
     startup::Application,
@@ -92,6 +92,7 @@ pub async fn spawn_app_on(
         // Off: a refresh of its own would race with the tests' refreshes.
         filter_refresh: None,
         login_throttle: LoginThrottleSettings::default(),
+        automation: AutomationSettings::default(),
     };
     customise(&mut settings);
 

@@ -15,6 +15,7 @@ mod mirror;
 mod observability;
 mod openapi;
 mod properties;
+mod scheduler;
 mod schema;
 mod sync;
 mod sync_jobs;

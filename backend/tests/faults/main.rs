@@ -7,6 +7,7 @@ mod crash;
 mod harness;
 mod load;
 mod mirror_crash;
+mod schedule;
 mod secrets;
 mod server;
 mod sqlite;

@@ -453,6 +453,7 @@ export interface components {
              * @description When the schedule next starts a sync; null without a schedule.
              */
             next_sync_at?: string | null;
+            schedule_hold?: null | components["schemas"]["ScheduleHoldOut"];
             last_job?: null | components["schemas"]["SyncJobOut"];
         };
         HealthOut: {
@@ -628,6 +629,11 @@ export interface components {
          * @enum {string}
          */
         RunMode: "live" | "sandbox";
+        ScheduleHoldOut: {
+            /** Format: date-time */
+            until: string;
+            reason: string;
+        };
         /**
          * @description How to run the sync; an empty body means both false.
          * @example {

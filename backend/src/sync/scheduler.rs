@@ -1,0 +1,121 @@
+//! Starts the filters whose schedule is due (DESIGN §9): once a second it reads the due
+//! filters through one indexed query and starts each through the runner's atomic start, at
+//! most `SCHEDULE_CONCURRENCY` scheduled jobs at once. An overdue filter is simply due, so
+//! after a restart it runs once, not once per missed interval.
+
+use std::{future::Future, sync::Arc, time::Duration};
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio_util::sync::CancellationToken;
+
+use super::runner::{JobRunner, StartError};
+use crate::{
+    db::{self, DbError, SqlitePool},
+    domain::{
+        filter::FilterId,
+        sync_job::{JobOptions, SyncJob, Trigger},
+        time::UnixTime,
+    },
+    telemetry::error_chain,
+};
+
+/// How often the due filters are read: a schedule starts at most this late.
+pub const TICK: Duration = Duration::from_secs(1);
+
+/// What the scheduler starts jobs with: the [`JobRunner`] in the service. The `slot` is held
+/// until the job ends, which is how the scheduler counts its running jobs.
+pub trait StartJob: Send + Sync + 'static {
+    fn start_scheduled(
+        &self,
+        filter_id: FilterId,
+        trigger: Trigger,
+        slot: OwnedSemaphorePermit,
+    ) -> impl Future<Output = Result<SyncJob, StartError>> + Send;
+}
+
+impl StartJob for JobRunner {
+    async fn start_scheduled(
+        &self,
+        filter_id: FilterId,
+        trigger: Trigger,
+        slot: OwnedSemaphorePermit,
+    ) -> Result<SyncJob, StartError> {
+        self.start_holding(filter_id, JobOptions::default(), trigger, slot)
+            .await
+    }
+}
+
+pub struct Scheduler<S> {
+    pool: SqlitePool,
+    starter: S,
+    /// One permit per scheduled job allowed to run.
+    slots: Arc<Semaphore>,
+}
+
+/// What one tick did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Tick {
+    pub started: Vec<SyncJob>,
+}
+
+impl<S: StartJob> Scheduler<S> {
+    pub fn new(pool: SqlitePool, starter: S, concurrency: usize) -> Self {
+        Self {
+            pool,
+            starter,
+            slots: Arc::new(Semaphore::new(concurrency)),
+        }
+    }
+
+    /// Ticks until `shutdown` is cancelled. A tick is never cut short: a job it starts is
+    /// handed to the runner, whose shutdown then ends it, rather than left half-started.
+    pub async fn run(self, shutdown: CancellationToken) {
+        let mut ticks = tokio::time::interval(TICK);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = ticks.tick() => {}
+                () = shutdown.cancelled() => return,
+            }
+            if let Err(err) = self.tick(UnixTime::now()).await {
+                tracing::warn!(error = %error_chain(&err), "the scheduler could not read the due filters");
+            }
+        }
+    }
+
+    /// Starts the filters due at `now`, as many as there are free slots.
+    pub async fn tick(&self, now: UnixTime) -> Result<Tick, DbError> {
+        let mut tick = Tick::default();
+        let free = self.slots.available_permits();
+        if free == 0 {
+            return Ok(tick);
+        }
+        let due =
+            db::schedule::due(&self.pool, now, u32::try_from(free).unwrap_or(u32::MAX)).await?;
+        for filter_id in due {
+            let Ok(slot) = self.slots.clone().try_acquire_owned() else {
+                break;
+            };
+            match self
+                .starter
+                .start_scheduled(filter_id, Trigger::Schedule, slot)
+                .await
+            {
+                Ok(job) => {
+                    tracing::info!(job_id = %job.id, %filter_id, "started a scheduled sync");
+                    crate::metrics::record_scheduled_start();
+                    tick.started.push(job);
+                }
+                // Started by someone else, or deleted, since the query: nothing is due.
+                Err(
+                    err @ (StartError::AlreadyRunning { .. }
+                    | StartError::FilterNotFound(_)
+                    | StartError::Contended(_)),
+                ) => tracing::debug!(error = %err, "a due filter did not start"),
+                Err(StartError::ShuttingDown) => break,
+                Err(StartError::Db(err)) => return Err(err),
+            }
+        }
+        Ok(tick)
+    }
+}
