@@ -24,7 +24,7 @@ if [ ! -x /usr/bin/chromium ]; then
     apt-get update -qq && apt-get install -y -qq chromium >/dev/null
 fi
 cargo build --workspace --bins --locked
-E2E_SYNC=on npm --prefix frontend run e2e
+npm --prefix frontend run e2e
 
 step "Python client generated from openapi.yaml, against the server and the sandbox"
 ./scripts/test-python-client.sh

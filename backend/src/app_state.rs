@@ -5,6 +5,7 @@ use std::sync::Arc;
 use sqlx::SqlitePool;
 
 use crate::{
+    alerts::Alerts,
     auth::{password::AdminPassword, throttle::LoginThrottle},
     domain::fields::PhoneRegion,
     read_cache::ReadCache,
@@ -33,4 +34,5 @@ pub struct AppState {
     pub phone_region: Option<PhoneRegion>,
     /// `METRICS_TOKEN`: `GET /metrics` is served only when it is set.
     pub metrics_token: Option<secrecy::SecretString>,
+    pub alerts: Alerts,
 }

@@ -10,6 +10,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::{
+    alerts::AlertError,
     db::DbError,
     domain::{fields::InvalidMapping, sync_job::SyncJobId},
     upstream::UpstreamError,
@@ -57,6 +58,8 @@ pub enum ApiError {
     InvalidPath(String),
     #[error("{0}")]
     Upstream(#[from] UpstreamError),
+    #[error("{0}")]
+    Alert(#[from] AlertError),
     #[error("The database does not answer.")]
     DatabaseUnavailable(#[source] DbError),
     #[error("database error")]
@@ -131,6 +134,10 @@ impl ApiError {
                 ("upstream_not_configured", "Upstream API not configured")
             }
             Self::Upstream(_) => ("upstream_error", "Upstream API request failed"),
+            Self::Alert(AlertError::NotConfigured) => {
+                ("alerts_not_configured", "Alerts not configured")
+            }
+            Self::Alert(_) => ("alert_not_delivered", "The alert receiver did not take it"),
             Self::DatabaseUnavailable(_) => ("database_unavailable", "Database unavailable"),
             Self::Db(_) | Self::Internal(_) => ("internal_error", "Internal server error"),
         }
@@ -182,6 +189,8 @@ impl ResponseError for ApiError {
             Self::InvalidBody(_) | Self::InvalidMapping(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Upstream(UpstreamError::NotConfigured { .. }) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Upstream(_) => StatusCode::BAD_GATEWAY,
+            Self::Alert(AlertError::NotConfigured) => StatusCode::CONFLICT,
+            Self::Alert(_) => StatusCode::BAD_GATEWAY,
             Self::DatabaseUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Db(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

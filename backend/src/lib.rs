@@ -1,5 +1,7 @@
 //! Pipedrive → Brevo Sync: mirrors Pipedrive person filters into Brevo contact lists.
 
+/// Alerts to ALERT_WEBHOOK_URL when a filter's state changes.
+pub mod alerts;
 /// What the handlers share.
 pub mod app_state;
 /// Sign-in, sessions, throttling and the cross-origin guard.
@@ -28,7 +30,7 @@ pub mod refresh;
 pub mod routes;
 /// Application assembly.
 pub mod startup;
-/// The sync engine and the runner of its jobs.
+/// The sync engine, the runner of its jobs and the scheduler.
 pub mod sync;
 /// Logging set-up.
 pub mod telemetry;

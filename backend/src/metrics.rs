@@ -54,6 +54,7 @@ struct Metrics {
     change_rows: Counter,
     change_write_seconds: Counter<f64, AtomicU64>,
     scheduled_jobs_started: Counter,
+    scheduler_tick: Histogram,
     alerts: Family<AlertLabels, Counter>,
     pipedrive_tokens: Counter,
 }
@@ -62,6 +63,9 @@ struct Metrics {
 const JOB_DURATION_BUCKETS: [f64; 10] = [
     0.5, 1.0, 2.5, 5.0, 15.0, 60.0, 300.0, 900.0, 3600.0, 21600.0,
 ];
+
+/// Scheduler ticks: the due-filter query alone takes well under a millisecond.
+const SCHEDULER_TICK_BUCKETS: [f64; 8] = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.05, 0.25, 1.0];
 
 static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
     let mut registry = Registry::with_prefix("pbs");
@@ -134,6 +138,12 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         "Sync jobs started by the scheduler (schedules and webhooks)",
         scheduled_jobs_started.clone(),
     );
+    let scheduler_tick = Histogram::new(SCHEDULER_TICK_BUCKETS);
+    registry.register(
+        "scheduler_tick_seconds",
+        "Time one scheduler tick took: reading the due filters and starting them",
+        scheduler_tick.clone(),
+    );
     let alerts = Family::<AlertLabels, Counter>::default();
     registry.register(
         "alerts",
@@ -171,6 +181,7 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         change_rows,
         change_write_seconds,
         scheduled_jobs_started,
+        scheduler_tick,
         alerts,
         pipedrive_tokens,
     }
@@ -223,6 +234,11 @@ pub fn record_scheduled_start() {
     METRICS.scheduled_jobs_started.inc();
 }
 
+/// A scheduler tick took `seconds`.
+pub fn record_scheduler_tick(seconds: f64) {
+    METRICS.scheduler_tick.observe(seconds);
+}
+
 /// An alert was delivered (`sent`) or given up on (`dropped`).
 pub fn record_alert(event: &'static str, outcome: &'static str) {
     METRICS
@@ -265,6 +281,7 @@ mod tests {
         record_job_end(JobStatus::Completed, 1.5, 10, 4);
         record_change_log_write(10_000, 0.05);
         record_scheduled_start();
+        record_scheduler_tick(0.0003);
         record_alert("sync_failed", "sent");
         record_pipedrive_tokens(20);
         let text = render();
@@ -280,6 +297,7 @@ mod tests {
             "pbs_change_log_rows_total",
             "pbs_change_log_write_seconds_total",
             "pbs_scheduled_jobs_started_total",
+            r#"pbs_scheduler_tick_seconds_bucket{le="0.0005"}"#,
             r#"pbs_alerts_total{event="sync_failed",outcome="sent"}"#,
             "pbs_pipedrive_tokens_total",
             "# EOF",

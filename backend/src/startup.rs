@@ -9,11 +9,13 @@ use actix_web::{
     web, App, HttpServer,
 };
 use sqlx::SqlitePool;
+use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tracing_actix_web::TracingLogger;
 use utoipa_actix_web::{scope, AppExt};
 
 use crate::{
+    alerts::{message::Alert, Alerts},
     app_state::AppState,
     auth::{
         origin::refuse_cross_origin,
@@ -61,6 +63,8 @@ pub struct Application {
     pipedrive: Arc<PipedriveClient>,
     filter_refresh: Option<Duration>,
     schedule_concurrency: usize,
+    alerts: Alerts,
+    alert_queue: Option<mpsc::Receiver<Alert>>,
     password_source: PasswordSource,
 }
 
@@ -109,11 +113,13 @@ impl Application {
             settings.retry.clone(),
             &settings.brevo_limits,
         ));
+        let (alerts, alert_queue) = Alerts::new(pool.clone(), &settings.automation);
         let runner = JobRunner::new(SyncDeps {
             pool: pool.clone(),
             pipedrive: pipedrive.clone(),
             brevo: brevo.clone(),
             settings: settings.sync.clone(),
+            alerts: alerts.clone(),
         });
         let pipedrive_for_refresh = pipedrive.clone();
         let state = web::Data::new(AppState {
@@ -131,6 +137,7 @@ impl Application {
             sandbox_mode: settings.sandbox_mode,
             phone_region: settings.sync.phone_region,
             metrics_token: settings.metrics_token.clone(),
+            alerts: alerts.clone(),
         });
 
         let static_dir = settings.static_dir.clone();
@@ -189,6 +196,8 @@ impl Application {
             pipedrive: pipedrive_for_refresh,
             filter_refresh: settings.filter_refresh,
             schedule_concurrency: settings.automation.schedule_concurrency,
+            alerts,
+            alert_queue,
             password_source,
         })
     }
@@ -214,6 +223,9 @@ impl Application {
             self.pool.clone(),
             self.change_log_days,
         ))];
+        if let (Some(delivery), Some(queue)) = (self.alerts.delivery(), self.alert_queue) {
+            background.push(tokio::spawn(delivery.run(queue)));
+        }
         if let Some(every) = self.filter_refresh {
             background.push(tokio::spawn(background::refresh_filters(
                 self.pool.clone(),
@@ -228,6 +240,7 @@ impl Application {
                 self.pool.clone(),
                 self.runner.clone(),
                 self.schedule_concurrency,
+                self.alerts.clone(),
             );
             tokio::spawn(scheduler.run(stop_scheduler.clone()))
         });

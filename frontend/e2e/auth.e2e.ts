@@ -1,29 +1,15 @@
 // Sign-in, sign-out and what happens around them.
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
-import { openBrowser, screenshots, signIn, visible, type Browser } from "./browser";
-import { startStack, type Stack } from "./stack";
+import { screenshots, signIn, visible } from "./browser";
+import { setUpSuite } from "./stack";
 
 describe("signing in and out", () => {
-  let stack: Stack;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    stack = await startStack("auth");
-    browser = await openBrowser(stack);
-  });
-
-  afterAll(async () => {
-    try {
-      await browser?.close();
-    } finally {
-      await stack?.stop();
-    }
-  });
+  const suite = setUpSuite("auth", { start: "open" });
 
   it("sends a visitor without a session to the sign-in page", async () => {
-    const { page } = browser;
+    const { page } = suite.browser;
     await page.goto("/");
     await page.waitForURL("**/login");
     await visible(page.getByRole("heading", { name: "Pipedrive → Brevo Sync" }));
@@ -39,7 +25,7 @@ describe("signing in and out", () => {
   });
 
   it("says so when the password is wrong", async () => {
-    const { page } = browser;
+    const { page } = suite.browser;
     await page.getByLabel("Password").fill("not the password");
     await page.getByRole("button", { name: "Sign in" }).click();
     const alert = page.getByRole("alert");
@@ -50,12 +36,12 @@ describe("signing in and out", () => {
   });
 
   it("signs in with the keyboard alone and lands on the filters", async () => {
-    const { page } = browser;
+    const { page } = suite.browser;
     await page.goto("/login");
     await visible(page.getByLabel("Password"));
     // The field has focus on arrival; Enter submits the form.
     expect(await page.evaluate(() => document.activeElement?.id)).toBe("password");
-    await page.keyboard.type(stack.password);
+    await page.keyboard.type(suite.stack.password);
     await page.keyboard.press("Enter");
     await visible(page.getByRole("heading", { level: 1, name: "Filters" }));
     expect(new URL(page.url()).pathname).toBe("/");
@@ -64,7 +50,7 @@ describe("signing in and out", () => {
   });
 
   it("signs out, and the session is gone", async () => {
-    const { page } = browser;
+    const { page } = suite.browser;
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.waitForURL("**/login");
     await visible(page.getByRole("status").filter({ hasText: "You have signed out." }));
@@ -76,10 +62,10 @@ describe("signing in and out", () => {
   });
 
   it("returns to the page asked for after signing in", async () => {
-    const { page } = browser;
+    const { page } = suite.browser;
     await page.goto("/filters/42");
     await page.waitForURL("**/login?next=%2Ffilters%2F42");
-    await page.getByLabel("Password").fill(stack.password);
+    await page.getByLabel("Password").fill(suite.stack.password);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.waitForURL("**/filters/42");
     // No filters are loaded yet, so this one does not exist.
@@ -87,8 +73,8 @@ describe("signing in and out", () => {
   });
 
   it("explains an ended session when an API call is refused", async () => {
-    const { page, context } = browser;
-    await signIn(page, stack);
+    const { page, context } = suite.browser;
+    await signIn(page, suite.stack);
     // The filters' first load must be over first: answered 401, it would leave for the
     // sign-in page on its own, and the click below would wait for a button that is gone.
     await visible(page.getByText("No filters yet"));
@@ -101,25 +87,11 @@ describe("signing in and out", () => {
 });
 
 describe("sign-in throttling", () => {
-  let stack: Stack;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    // Its own server: after this test every sign-in from 127.0.0.1 is refused for a while.
-    stack = await startStack("throttle");
-    browser = await openBrowser(stack);
-  });
-
-  afterAll(async () => {
-    try {
-      await browser?.close();
-    } finally {
-      await stack?.stop();
-    }
-  });
+  // Its own server: after this test every sign-in from 127.0.0.1 is refused for a while.
+  const suite = setUpSuite("throttle", { start: "open" });
 
   it("tells the operator how long to wait, from Retry-After", async () => {
-    const { page } = browser;
+    const { page } = suite.browser;
     let throttled = false;
     for (let attempt = 0; attempt < 30 && !throttled; attempt++) {
       const response = await page.request.post("/api/auth/login", { data: { password: `wrong-${attempt}` } });
@@ -128,7 +100,7 @@ describe("sign-in throttling", () => {
     expect(throttled).toBe(true);
 
     await page.goto("/login");
-    await page.getByLabel("Password").fill(stack.password);
+    await page.getByLabel("Password").fill(suite.stack.password);
     await page.getByRole("button", { name: "Sign in" }).click();
     const alert = page.getByRole("alert").filter({ hasText: "Sign-in paused" });
     await visible(alert);

@@ -1,10 +1,10 @@
 // The filters list: loading it from Pipedrive, deleted filters, a filter's (empty) history,
 // and the narrow layout. None of this needs the sync endpoint.
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
-import { MOBILE, DESKTOP, hidden, openBrowser, refreshFilters, screenshots, signIn, visible, type Browser } from "./browser";
-import { startStack, type Stack } from "./stack";
+import { MOBILE, DESKTOP, hidden, refreshFilters, screenshots, visible } from "./browser";
+import { setUpSuite } from "./stack";
 
 const SEEDED = [
   "All contacts",
@@ -16,33 +16,18 @@ const SEEDED = [
 ];
 
 describe("filters", () => {
-  let stack: Stack;
-  let browser: Browser;
+  const suite = setUpSuite("filters", { start: "signed-in" });
 
-  beforeAll(async () => {
-    stack = await startStack("filters");
-    browser = await openBrowser(stack);
-    await signIn(browser.page, stack);
-  });
-
-  afterAll(async () => {
-    try {
-      await browser?.close();
-    } finally {
-      await stack?.stop();
-    }
-  });
-
-  const rowNames = () => browser.page.locator("table.filters-table tbody th[scope=row] a").allInnerTexts();
+  const rowNames = () => suite.browser.page.locator("table.filters-table tbody th[scope=row] a").allInnerTexts();
 
   it("starts empty and offers to load the filters", async () => {
-    const { page } = browser;
+    const { page } = suite.browser;
     await visible(page.getByText("No filters yet"));
     await screenshots(page, "10-filters-empty");
   });
 
   it("refreshes from Pipedrive and shows what changed", async () => {
-    const { page } = browser;
+    const { page } = suite.browser;
     await refreshFilters(page);
     const summary = page.getByRole("status").filter({ hasText: "Filters refreshed from Pipedrive" });
     expect(await summary.innerText()).toMatch(/6\s+new/);
@@ -60,8 +45,8 @@ describe("filters", () => {
   });
 
   it("hides filters deleted in Pipedrive until asked to show them", async () => {
-    const { page } = browser;
-    await stack.sandbox.removeFilter(3);
+    const { page } = suite.browser;
+    await suite.stack.sandbox.removeFilter(3);
     await refreshFilters(page);
     expect(await page.getByRole("status").filter({ hasText: "refreshed" }).innerText()).toMatch(/1\s+deleted/);
     expect(await rowNames()).not.toContain("Enterprise customers");
@@ -74,6 +59,8 @@ describe("filters", () => {
     const deletedRow = page.getByRole("row", { name: /Enterprise customers/ });
     await visible(deletedRow);
     expect(await deletedRow.innerText()).toContain("Deleted in Pipedrive");
+    // A deleted filter never syncs, so it has no next run, not even "Manual".
+    expect(await deletedRow.locator('td[data-label="Next run"]').innerText()).toBe("");
     expect(await page.getByRole("button", { name: "Sync Enterprise customers" }).isDisabled()).toBe(true);
     expect(new URL(page.url()).search).toBe("?deleted=show");
     await screenshots(page, "12-filters-with-deleted");
@@ -82,15 +69,15 @@ describe("filters", () => {
     await hidden(deletedRow);
 
     // It comes back when Pipedrive has it again.
-    await stack.sandbox.addFilter(3, "Enterprise customers", 80);
+    await suite.stack.sandbox.addFilter(3, "Enterprise customers", 80);
     await refreshFilters(page);
     expect(await page.getByRole("status").filter({ hasText: "refreshed" }).innerText()).toMatch(/1\s+restored/);
     expect(await rowNames()).toContain("Enterprise customers");
   });
 
   it("explains a Pipedrive failure and changes nothing", async () => {
-    const { page } = browser;
-    await stack.sandbox.fault({
+    const { page } = suite.browser;
+    await suite.stack.sandbox.fault({
       api: "pipedrive",
       path_prefix: "/api/v1/filters",
       fault: { kind: "status", status: 401, body: '{"success":false,"error":"unauthorized access","errorCode":401}' },
@@ -104,12 +91,12 @@ describe("filters", () => {
       expect((await rowNames()).sort()).toEqual(SEEDED);
       await screenshots(page, "13-refresh-failed");
     } finally {
-      await stack.sandbox.clearFaults();
+      await suite.stack.sandbox.clearFaults();
     }
   });
 
   it("opens a filter with no history yet", async () => {
-    const { page } = browser;
+    const { page } = suite.browser;
     await page.getByRole("link", { name: "Trade show leads 2026" }).click();
     await visible(page.getByRole("heading", { level: 1, name: "Trade show leads 2026" }));
     await visible(page.getByText("No syncs yet"));
@@ -122,7 +109,7 @@ describe("filters", () => {
   });
 
   it("says when a filter does not exist", async () => {
-    const { page } = browser;
+    const { page } = suite.browser;
     await page.goto("/filters/987654");
     await visible(page.getByRole("heading", { level: 1, name: "Filter not found" }));
     await page.goto("/filters/not-a-number");
@@ -131,8 +118,83 @@ describe("filters", () => {
     await visible(page.getByRole("heading", { level: 1, name: "Page not found" }));
   });
 
+  it("schedules a filter by preset or in minutes, and shows its next run in the list", async () => {
+    const { page } = suite.browser;
+    const schedule = page.getByLabel("Schedule", { exact: true });
+    const minutes = page.getByLabel("Custom interval in minutes");
+    const help = page.locator("#sync-schedule-help");
+    const nextRun = page.getByRole("row", { name: /All contacts/ }).locator('td[data-label="Next run"]');
+    const chosen = () => schedule.locator("option:checked").innerText();
+    const save = async () => {
+      await page.getByRole("button", { name: "Save schedule" }).click();
+      await visible(page.getByText("Saved", { exact: true }));
+    };
+    const openFilter = async () => {
+      await page.goto("/");
+      await page.getByRole("link", { name: "All contacts" }).click();
+      await visible(page.getByRole("heading", { level: 1, name: "All contacts" }));
+    };
+    const openList = async () => {
+      await page.getByRole("link", { name: "All filters" }).click();
+      await visible(page.getByRole("heading", { level: 1, name: "Filters" }));
+    };
+
+    await page.goto("/");
+    expect(await nextRun.innerText()).toBe("Manual");
+
+    // A preset, chosen from the keyboard.
+    await openFilter();
+    expect(await chosen()).toBe("Manual only");
+    await schedule.focus();
+    await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("ArrowDown");
+    expect(await chosen()).toBe("Hourly");
+    expect(await minutes.count()).toBe(0);
+    await save();
+    await expect.poll(() => help.innerText()).toBe("Every hour. Next sync in 1 hour.");
+    await page.reload();
+    await visible(help.getByText("Next sync in 1 hour", { exact: false }));
+    expect(await chosen()).toBe("Hourly");
+    await screenshots(page, "15-filter-schedule-hourly");
+
+    await openList();
+    expect(await nextRun.innerText()).toBe("in 1 hour");
+    // The exact time on hover, in the operator's zone (UTC in these tests).
+    expect(await nextRun.locator("time").getAttribute("title")).toMatch(/^\d{1,2} \w{3} \d{4}, \d{2}:\d{2}:\d{2}$/);
+    await screenshots(page, "16-filters-next-run");
+
+    // Any other interval in minutes; the stored one stays Custom.
+    await openFilter();
+    await schedule.selectOption("Custom");
+    expect(await minutes.inputValue()).toBe("60");
+    await minutes.fill("30");
+    await save();
+    await expect
+      .poll(() => help.innerText())
+      .toBe("Every 30 minutes. Next sync in 30 minutes. A custom interval is 1 to 10,080 minutes (a week).");
+    await page.reload();
+    await visible(minutes);
+    expect(await chosen()).toBe("Custom");
+    expect(await minutes.inputValue()).toBe("30");
+    await screenshots(page, "17-filter-schedule-custom");
+    await openList();
+    expect(await nextRun.innerText()).toBe("in 30 minutes");
+
+    // And back to syncing by hand.
+    await openFilter();
+    await schedule.selectOption("Manual only");
+    await hidden(minutes);
+    await save();
+    await expect.poll(() => help.innerText()).toBe("Syncs only when you press Sync.");
+    await page.reload();
+    await visible(schedule);
+    expect(await chosen()).toBe("Manual only");
+    await openList();
+    expect(await nextRun.innerText()).toBe("Manual");
+  });
+
   it("fits a 390 px wide phone without sideways scrolling", async () => {
-    const { page } = browser;
+    const { page } = suite.browser;
     await page.setViewportSize(MOBILE);
     try {
       await page.goto("/");

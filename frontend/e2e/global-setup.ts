@@ -16,8 +16,6 @@ export interface E2eContext {
   runDir: string;
   logDir: string;
   screenshotDir: string;
-  /** Run the sync tests: "on" (a missing endpoint fails them), "off", or "auto" (probe). */
-  syncTests: "on" | "off" | "auto";
 }
 
 declare module "vitest" {
@@ -55,10 +53,7 @@ export default function setup(project: TestProject) {
   mkdirSync(screenshotDir, { recursive: true });
   const runDir = mkdtempSync(join(tmpdir(), "pbs-e2e-"));
 
-  const flag = (process.env.E2E_SYNC ?? "auto").toLowerCase();
-  const syncTests = flag === "1" || flag === "on" ? "on" : flag === "0" || flag === "off" ? "off" : "auto";
-
-  project.provide("e2e", { serverBin, sandboxBin, distDir, runDir, logDir, screenshotDir, syncTests });
+  project.provide("e2e", { serverBin, sandboxBin, distDir, runDir, logDir, screenshotDir });
 
   return () => {
     killLeftovers(join(runDir, "pids"));

@@ -1,17 +1,13 @@
 // The field-mapping page: the default before a save, a refused row shown in place, the save,
 // a preview on a filter's first person, the values a sync then writes into Brevo, and the
 // note on a job that went on without an entry whose field was deleted.
-//
-// The syncs need `POST /api/filters/{id}/sync`: like sync.e2e.ts, E2E_SYNC=on requires it,
-// E2E_SYNC=off skips them, and the default asks the server.
 
 import type { Locator, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it, type TestContext } from "vitest";
+import { describe, expect, it } from "vitest";
 
-import { hidden, openBrowser, refreshFilters, screenshots as fullPage, signIn, visible, type Browser } from "./browser";
-import { apiSession, hasSyncEndpoint, startStack, type Stack } from "./stack";
+import { hidden, screenshots as fullPage, visible } from "./browser";
+import { apiSession, setUpSuite } from "./stack";
 
-const mode = inject("e2e").syncTests;
 const JOB_TIMEOUT = 45_000;
 
 /** The seeded "Enterprise customers": 80 hand-made persons, every one in Segment "Enterprise". */
@@ -55,51 +51,30 @@ interface Job {
   notice: string | null;
 }
 
-describe.skipIf(mode === "off")("the field mapping", () => {
-  let stack: Stack;
-  let browser: Browser;
+describe("the field mapping", () => {
   let api: Awaited<ReturnType<typeof apiSession>>;
-  let available = false;
-
-  beforeAll(async () => {
-    stack = await startStack("mapping");
-    available = await hasSyncEndpoint(stack);
-    if (!available && mode === "on") {
-      throw new Error("E2E_SYNC=on, but the server has no POST /api/filters/{id}/sync");
-    }
-    api = await apiSession(stack);
-    // Ada keeps her "Enterprise" segment; every other value is set here so it can be predicted.
-    await stack.sandbox.editPerson(ADA.id, {
-      first_name: "Ada",
-      last_name: "Mapped",
-      emails: [{ value: ADA.email, primary: true }],
-      custom_fields: {
-        [KEYS.customerCode]: "ACME-0001",
-        [KEYS.renewalDate]: "2026-09-30",
-        [KEYS.score]: 87.5,
-        // Webinars and Events.
-        [KEYS.interests]: [21, 24],
-        // Not a phone number: left out, never failing the job.
-        [KEYS.mobile]: "call after 5pm",
-      },
-    });
-    browser = await openBrowser(stack);
-    await signIn(browser.page, stack);
-    // The preview offers the filters the dashboard knows.
-    await refreshFilters(browser.page);
+  // The preview offers the filters the dashboard knows, so they are loaded first.
+  const suite = setUpSuite("mapping", {
+    start: "filters-loaded",
+    seed: async (stack) => {
+      api = await apiSession(stack);
+      // Ada keeps her "Enterprise" segment; every other value is set here so it can be predicted.
+      await stack.sandbox.editPerson(ADA.id, {
+        first_name: "Ada",
+        last_name: "Mapped",
+        emails: [{ value: ADA.email, primary: true }],
+        custom_fields: {
+          [KEYS.customerCode]: "ACME-0001",
+          [KEYS.renewalDate]: "2026-09-30",
+          [KEYS.score]: 87.5,
+          // Webinars and Events.
+          [KEYS.interests]: [21, 24],
+          // Not a phone number: left out, never failing the job.
+          [KEYS.mobile]: "call after 5pm",
+        },
+      });
+    },
   });
-
-  afterAll(async () => {
-    try {
-      await browser?.close();
-    } finally {
-      await stack?.stop();
-    }
-  });
-
-  const requireSync = (context: TestContext) => {
-    if (!available) context.skip("the server has no sync endpoint yet");
-  };
 
   const rows = (page: Page) => page.locator("table.mapping-table tbody tr[data-row]");
   const fieldPicker = (page: Page, row: number) => page.getByLabel(`Pipedrive field, row ${row}`, { exact: true });
@@ -127,9 +102,9 @@ describe.skipIf(mode === "off")("the field mapping", () => {
   }
 
   it("explains when Pipedrive cannot be asked for its fields, and recovers on a retry", async () => {
-    const { page } = browser;
+    const { page } = suite.browser;
     const body = '{"success":false,"error":"Scope and URL mismatch","errorCode":403}';
-    await stack.sandbox.fault({
+    await suite.stack.sandbox.fault({
       api: "pipedrive",
       path_prefix: "/api/v2/personFields",
       fault: { kind: "status", status: 403, body },
@@ -143,14 +118,14 @@ describe.skipIf(mode === "off")("the field mapping", () => {
       expect(await rows(page).count()).toBe(0);
       await screenshots(page, "40-mapping-fields-failed");
     } finally {
-      await stack.sandbox.clearFaults();
+      await suite.stack.sandbox.clearFaults();
     }
     await page.getByRole("button", { name: "Try again" }).click();
     await expect.poll(() => rows(page).count()).toBe(2);
   });
 
   it("shows the first and last name a sync maps until a mapping is saved", async () => {
-    const { page } = browser;
+    const { page } = suite.browser;
     await page.goto("/");
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Field mapping" }).click();
     await visible(page.getByRole("heading", { level: 1, name: "Field mapping" }));
@@ -170,7 +145,7 @@ describe.skipIf(mode === "off")("the field mapping", () => {
   });
 
   it("shows a refused entry at its row, and saves once it is fixed", async () => {
-    const { page } = browser;
+    const { page } = suite.browser;
     // A text field cannot fill a date attribute: the server refuses the whole mapping.
     await page.getByRole("button", { name: "Add a row" }).click();
     await fieldPicker(page, 3).selectOption({ label: "Customer code (varchar, custom)" });
@@ -251,7 +226,7 @@ describe.skipIf(mode === "off")("the field mapping", () => {
   });
 
   it("previews the rows on a filter's first person", async () => {
-    const { page } = browser;
+    const { page } = suite.browser;
     const preview = page.getByRole("region", { name: "Preview", exact: true });
     await preview.getByLabel("Filter").selectOption({ label: ENTERPRISE.name });
     await preview.getByRole("button", { name: "Preview", exact: true }).click();
@@ -281,9 +256,8 @@ describe.skipIf(mode === "off")("the field mapping", () => {
     await hidden(preview.getByText("The rows or the filter changed since this preview."));
   });
 
-  it("writes the mapped values into Brevo on the next sync", async (context) => {
-    requireSync(context);
-    const { page } = browser;
+  it("writes the mapped values into Brevo on the next sync", async () => {
+    const { page } = suite.browser;
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Filters" }).click();
     await visible(page.getByRole("heading", { level: 1, name: "Filters" }));
     await page.getByRole("button", { name: `Sync ${ENTERPRISE.name}` }).click();
@@ -293,7 +267,7 @@ describe.skipIf(mode === "off")("the field mapping", () => {
     expect(job.total_added + job.total_skipped).toBe(ENTERPRISE.persons);
 
     const filter = (await (await api(`/api/filters/${ENTERPRISE.id}`)).json()) as { brevo_list_id: number };
-    const contacts = await stack.sandbox.listContacts(filter.brevo_list_id);
+    const contacts = await suite.stack.sandbox.listContacts(filter.brevo_list_id);
     expect(contacts).toHaveLength(job.total_added);
     const ada = contacts.find((contact) => contact.email === ADA.email);
     // Exactly these: the unconvertible mobile number left SMS unset.
@@ -310,11 +284,10 @@ describe.skipIf(mode === "off")("the field mapping", () => {
     expect(contacts.every((contact) => contact.attributes.SEGMENT === 1)).toBe(true);
   });
 
-  it("notes on the job the entry a sync went on without, once its field is deleted", async (context) => {
-    requireSync(context);
-    const { page } = browser;
+  it("notes on the job the entry a sync went on without, once its field is deleted", async () => {
+    const { page } = suite.browser;
     const before = await jobEnded(ENTERPRISE.id);
-    await stack.sandbox.deletePersonField(KEYS.score);
+    await suite.stack.sandbox.deletePersonField(KEYS.score);
     await page.goto(`/filters/${ENTERPRISE.id}`);
     await visible(page.getByRole("heading", { level: 1, name: ENTERPRISE.name }));
     await page.getByRole("button", { name: `Sync ${ENTERPRISE.name}` }).click();

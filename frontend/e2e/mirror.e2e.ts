@@ -1,17 +1,13 @@
 // Mirror sync in the dashboard: a preview, the sync after it, a job's change log and its CSV,
 // the filter's settings, and removals held by the brake until an operator confirms them.
-//
-// Like sync.e2e.ts these need `POST /api/filters/{id}/sync`: E2E_SYNC=on requires it,
-// E2E_SYNC=off skips them, and the default asks the server.
 
 import { readFileSync } from "node:fs";
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it, type TestContext } from "vitest";
+import { describe, expect, it } from "vitest";
 
-import { hidden, openBrowser, refreshFilters, screenshots, signIn, visible, type Browser } from "./browser";
-import { apiSession, hasSyncEndpoint, startStack, type Stack } from "./stack";
+import { hidden, screenshots, visible } from "./browser";
+import { apiSession, setUpSuite } from "./stack";
 
-const mode = inject("e2e").syncTests;
 const JOB_TIMEOUT = 45_000;
 
 /** The seeded filter of awkward persons: 11 persons, 8 valid and distinct addresses. */
@@ -31,40 +27,15 @@ interface Job {
   error_message: string | null;
 }
 
-describe.skipIf(mode === "off")("mirror sync in the dashboard", () => {
-  let stack: Stack;
-  let browser: Browser;
+describe("mirror sync in the dashboard", () => {
   let api: Awaited<ReturnType<typeof apiSession>>;
-  let available = false;
-
-  beforeAll(async () => {
-    stack = await startStack("mirror");
-    available = await hasSyncEndpoint(stack);
-    if (!available && mode === "on") {
-      throw new Error("E2E_SYNC=on, but the server has no POST /api/filters/{id}/sync");
-    }
-    if (!available) {
-      console.warn("[e2e] mirror tests skipped: this server build has no POST /api/filters/{id}/sync yet");
-      return;
-    }
-    api = await apiSession(stack);
-    await stack.sandbox.addFilter(BRAKE.id, BRAKE.name, BRAKE.persons);
-    browser = await openBrowser(stack);
-    await signIn(browser.page, stack);
-    await refreshFilters(browser.page);
+  const suite = setUpSuite("mirror", {
+    start: "filters-loaded",
+    seed: async (stack) => {
+      api = await apiSession(stack);
+      await stack.sandbox.addFilter(BRAKE.id, BRAKE.name, BRAKE.persons);
+    },
   });
-
-  afterAll(async () => {
-    try {
-      await browser?.close();
-    } finally {
-      await stack?.stop();
-    }
-  });
-
-  const requireSync = (context: TestContext) => {
-    if (!available) context.skip("the server has no sync endpoint yet");
-  };
 
   /** The filter's newest job once it has ended, newer than `afterId`. */
   async function jobEnded(filterId: number, afterId = 0): Promise<Job> {
@@ -100,13 +71,12 @@ describe.skipIf(mode === "off")("mirror sync in the dashboard", () => {
   const changeRows = (page: Page, region = page.getByRole("region", { name: "Change log" })) =>
     region.locator("table.changes-table tbody tr");
 
-  it("previews a filter's first sync without writing to Brevo", async (context) => {
-    requireSync(context);
-    const { page } = browser;
+  it("previews a filter's first sync without writing to Brevo", async () => {
+    const { page } = suite.browser;
     await page.getByRole("link", { name: EDGE.name }).click();
     await visible(page.getByRole("heading", { level: 1, name: EDGE.name }));
     // Slow upstream answers make the running preview long enough to watch.
-    await stack.sandbox.latency(400);
+    await suite.stack.sandbox.latency(400);
     try {
       await page.getByRole("button", { name: "Preview changes" }).click();
       await visible(page.getByRole("region", { name: "Preview in progress" }));
@@ -114,7 +84,7 @@ describe.skipIf(mode === "off")("mirror sync in the dashboard", () => {
       // One job per filter: the sync waits, and does not claim to be syncing.
       expect(await page.getByRole("button", { name: `Sync ${EDGE.name}` }).isDisabled()).toBe(true);
     } finally {
-      await stack.sandbox.latency(0);
+      await suite.stack.sandbox.latency(0);
     }
 
     const preview = page.getByRole("region", { name: "Preview: what a sync would change now" });
@@ -145,7 +115,7 @@ describe.skipIf(mode === "off")("mirror sync in the dashboard", () => {
     const newest = page.locator("table.jobs-table tbody tr").first();
     expect(await newest.innerText()).toContain("Preview");
     await visible(page.getByText("Its Brevo list is created on the first sync"));
-    const state = (await (await fetch(`${stack.sandboxUrl}/__sandbox/state`)).json()) as {
+    const state = (await (await fetch(`${suite.stack.sandboxUrl}/__sandbox/state`)).json()) as {
       brevo: { lists: { name: string }[] };
     };
     expect(state.brevo.lists.map((list) => list.name)).not.toContain(EDGE.name);
@@ -159,9 +129,8 @@ describe.skipIf(mode === "off")("mirror sync in the dashboard", () => {
     await visible(preview);
   });
 
-  it("syncs after the preview, and the preview gives way to the result", async (context) => {
-    requireSync(context);
-    const { page } = browser;
+  it("syncs after the preview, and the preview gives way to the result", async () => {
+    const { page } = suite.browser;
     const before = await jobEnded(EDGE.id);
     await page.getByRole("button", { name: `Sync ${EDGE.name}` }).click();
     const job = await jobEnded(EDGE.id, before.id);
@@ -175,9 +144,8 @@ describe.skipIf(mode === "off")("mirror sync in the dashboard", () => {
     await screenshots(page, "31-synced-after-preview");
   });
 
-  it("opens a job's change log: filter, search and CSV download", async (context) => {
-    requireSync(context);
-    const { page } = browser;
+  it("opens a job's change log: filter, search and CSV download", async () => {
+    const { page } = suite.browser;
     const job = await jobEnded(EDGE.id);
     await page.getByRole("link", { name: `Job #${job.id}` }).click();
     await visible(page.getByRole("heading", { level: 1, name: `Sync job #${job.id}` }));
@@ -234,9 +202,8 @@ describe.skipIf(mode === "off")("mirror sync in the dashboard", () => {
     expect(readFileSync(saved, "utf8")).toBe(csv.text);
   });
 
-  it("pages through a long change log", async (context) => {
-    requireSync(context);
-    const { page } = browser;
+  it("pages through a long change log", async () => {
+    const { page } = suite.browser;
     await page.goto(`/filters/${BRAKE.id}`);
     await visible(page.getByRole("heading", { level: 1, name: BRAKE.name }));
     await page.getByRole("button", { name: `Sync ${BRAKE.name}` }).click();
@@ -253,9 +220,8 @@ describe.skipIf(mode === "off")("mirror sync in the dashboard", () => {
     await hidden(page.getByRole("button", { name: "Load more" }));
   });
 
-  it("changes the mode and the schedule, and shows a refused value in place", async (context) => {
-    requireSync(context);
-    const { page } = browser;
+  it("changes the mode and the schedule, and shows a refused value in place", async () => {
+    const { page } = suite.browser;
     await page.goto(`/filters/${BRAKE.id}`);
     const modeSelect = page.getByLabel("Sync mode");
     await modeSelect.selectOption("additive");
@@ -264,36 +230,40 @@ describe.skipIf(mode === "off")("mirror sync in the dashboard", () => {
       "additive",
     );
 
-    const schedule = page.getByLabel("Sync every (minutes)");
-    await schedule.fill("0");
-    await page.getByRole("button", { name: "Save schedule" }).click();
+    const schedule = page.getByLabel("Schedule", { exact: true });
+    const save = () => page.getByRole("button", { name: "Save schedule" }).click();
+    await schedule.selectOption("Custom");
+    const minutes = page.getByLabel("Custom interval in minutes");
+    await minutes.fill("0");
+    await save();
     const error = page.locator("#sync-schedule-error");
     await visible(error);
     expect(await error.innerText()).toContain("schedule_minutes must be between 1 and 10080");
-    expect(await schedule.getAttribute("aria-invalid")).toBe("true");
+    expect(await minutes.getAttribute("aria-invalid")).toBe("true");
     await screenshots(page, "33-settings-refused");
 
-    await schedule.fill("60");
-    await page.getByRole("button", { name: "Save schedule" }).click();
+    await minutes.fill("60");
+    await save();
     await visible(page.getByText(/Every hour\. Next sync in 1 hour\./));
     await hidden(error);
+    // A custom 60 is the Hourly preset once saved.
+    await expect.poll(() => schedule.inputValue()).toBe("hourly");
 
     // Back to what the brake test below needs: mirror mode, manual syncs only.
-    await schedule.fill("");
-    await page.getByRole("button", { name: "Save schedule" }).click();
-    await visible(page.getByText(/^Empty: syncs only when you press Sync\./));
+    await schedule.selectOption("Manual only");
+    await save();
+    await visible(page.getByText(/^Syncs only when you press Sync\.$/));
     await modeSelect.selectOption("mirror");
     await expect
       .poll(async () => (await (await api(`/api/filters/${BRAKE.id}`)).json()) as { mode: string; schedule_minutes: number | null })
       .toMatchObject({ mode: "mirror", schedule_minutes: null });
   });
 
-  it("holds mass removals until they are confirmed", async (context) => {
-    requireSync(context);
-    const { page } = browser;
+  it("holds mass removals until they are confirmed", async () => {
+    const { page } = suite.browser;
     const synced = await jobEnded(BRAKE.id);
     // Half the filter leaves it, half as many new persons join: far past the brake.
-    await stack.sandbox.shiftFilter(BRAKE.id, BRAKE.persons / 2);
+    await suite.stack.sandbox.shiftFilter(BRAKE.id, BRAKE.persons / 2);
     await page.goto(`/filters/${BRAKE.id}`);
     await page.getByRole("button", { name: `Sync ${BRAKE.name}` }).click();
     const braked = await jobEnded(BRAKE.id, synced.id);
@@ -337,12 +307,11 @@ describe.skipIf(mode === "off")("mirror sync in the dashboard", () => {
     await screenshots(page, "36-removals-confirmed");
   });
 
-  it("confirms held removals on the job's page, but only those of the newest sync", async (context) => {
-    requireSync(context);
-    const { page } = browser;
+  it("confirms held removals on the job's page, but only those of the newest sync", async () => {
+    const { page } = suite.browser;
     const synced = await jobEnded(BRAKE.id);
     const older = await olderBrakeHeld(BRAKE.id, synced.id);
-    await stack.sandbox.shiftFilter(BRAKE.id, BRAKE.persons / 2);
+    await suite.stack.sandbox.shiftFilter(BRAKE.id, BRAKE.persons / 2);
     await page.goto(`/filters/${BRAKE.id}`);
     await page.getByRole("button", { name: `Sync ${BRAKE.name}` }).click();
     const braked = await jobEnded(BRAKE.id, synced.id);

@@ -6,7 +6,9 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { inject } from "vitest";
+import { afterAll, beforeAll, inject } from "vitest";
+
+import { openBrowser, refreshFilters, signIn, type Browser } from "./browser";
 
 export const ADMIN_PASSWORD = "e2e-operator-password";
 const PIPEDRIVE_TOKEN = "sandbox-pipedrive-token";
@@ -20,6 +22,57 @@ export interface Stack {
   password: string;
   sandbox: SandboxControl;
   stop(): Promise<void>;
+}
+
+/** A test suite's own stack and browser, to read in its tests (see `setUpSuite`). */
+export interface Suite {
+  readonly stack: Stack;
+  readonly browser: Browser;
+}
+
+export interface SuiteOptions {
+  /** How far the browser gets before the first test: opened, signed in, or with the filters loaded. */
+  start: "open" | "signed-in" | "filters-loaded";
+  /** Prepares the sandbox (or the server, through the API) before the browser opens. */
+  seed?: (stack: Stack) => Promise<void>;
+}
+
+/**
+ * Starts the suite's stack and browser in `beforeAll` and stops them in `afterAll`: the
+ * browser first (its page errors fail the suite), then the stack even when that throws.
+ * Call it inside `describe`; `name` names the logs in test-results/logs/.
+ */
+export function setUpSuite(name: string, { start, seed }: SuiteOptions): Suite {
+  let stack: Stack | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    stack = await startStack(name);
+    await seed?.(stack);
+    browser = await openBrowser(stack);
+    if (start === "open") return;
+    await signIn(browser.page, stack);
+    if (start === "filters-loaded") await refreshFilters(browser.page);
+  });
+  afterAll(async () => {
+    try {
+      await browser?.close();
+    } finally {
+      await stack?.stop();
+    }
+  });
+  // Read in a test, never at collection time: beforeAll has set both by then, or failed the suite.
+  const ready = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error(`the ${name} suite is not set up`);
+    return value;
+  };
+  return {
+    get stack() {
+      return ready(stack);
+    },
+    get browser() {
+      return ready(browser);
+    },
+  };
 }
 
 export async function startStack(name: string): Promise<Stack> {
@@ -200,15 +253,4 @@ export async function apiSession(stack: Stack): Promise<(path: string, init?: Re
   const cookie = login.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
   return (path, init = {}) =>
     fetch(`${stack.baseUrl}${path}`, { ...init, headers: { ...(init.headers ?? {}), Cookie: cookie } });
-}
-
-/**
- * Whether this server build has `POST /api/filters/{id}/sync`: an unknown filter answers
- * `filter_not_found` there, while a server without the route answers `route_not_found`.
- */
-export async function hasSyncEndpoint(stack: Stack): Promise<boolean> {
-  const call = await apiSession(stack);
-  const response = await call("/api/filters/2147483647/sync", { method: "POST" });
-  const body = (await response.json().catch(() => ({}))) as { code?: string };
-  return body.code !== "route_not_found" && response.status !== 405;
 }

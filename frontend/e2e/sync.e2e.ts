@@ -1,55 +1,20 @@
 // Syncing: a job followed live to its end, a failure explained, and a second start refused.
-//
-// These need `POST /api/filters/{id}/sync`. E2E_SYNC=on runs them and fails if the server
-// lacks the route; E2E_SYNC=off skips them; the default (auto) asks the server and skips
-// them, saying why, when the route is missing.
 
-import { afterAll, beforeAll, describe, expect, inject, it, type TestContext } from "vitest";
+import { describe, expect, it } from "vitest";
 
-import { openBrowser, refreshFilters, screenshots, signIn, visible, type Browser } from "./browser";
-import { apiSession, hasSyncEndpoint, startStack, type Stack } from "./stack";
+import { screenshots, visible } from "./browser";
+import { apiSession, setUpSuite } from "./stack";
 
-const mode = inject("e2e").syncTests;
 /** Long enough for 1,200 persons through the sandbox with added latency. */
 const JOB_TIMEOUT = 45_000;
 
-describe.skipIf(mode === "off")("syncing a filter", () => {
-  let stack: Stack;
-  let browser: Browser;
-  let available = false;
+describe("syncing a filter", () => {
+  const suite = setUpSuite("sync", { start: "filters-loaded" });
 
-  beforeAll(async () => {
-    stack = await startStack("sync");
-    available = await hasSyncEndpoint(stack);
-    if (!available && mode === "on") {
-      throw new Error("E2E_SYNC=on, but the server has no POST /api/filters/{id}/sync");
-    }
-    if (!available) {
-      console.warn("[e2e] sync tests skipped: this server build has no POST /api/filters/{id}/sync yet");
-      return;
-    }
-    browser = await openBrowser(stack);
-    await signIn(browser.page, stack);
-    await refreshFilters(browser.page);
-  });
-
-  afterAll(async () => {
-    try {
-      await browser?.close();
-    } finally {
-      await stack?.stop();
-    }
-  });
-
-  const requireSync = (context: TestContext) => {
-    if (!available) context.skip("the server has no sync endpoint yet");
-  };
-
-  it("syncs a filter and follows it live until it completes", async (context) => {
-    requireSync(context);
-    const { page } = browser;
+  it("syncs a filter and follows it live until it completes", async () => {
+    const { page } = suite.browser;
     // Slow upstream answers make the running state long enough to watch.
-    await stack.sandbox.latency(300);
+    await suite.stack.sandbox.latency(300);
     try {
       await page.getByRole("button", { name: "Sync Newsletter subscribers — EU" }).click();
       const running = page.getByRole("button", { name: "Syncing… Newsletter subscribers — EU" });
@@ -80,14 +45,13 @@ describe.skipIf(mode === "off")("syncing a filter", () => {
       );
       await screenshots(page, "22-filters-after-sync");
     } finally {
-      await stack.sandbox.latency(0);
+      await suite.stack.sandbox.latency(0);
     }
   });
 
-  it("shows why a sync failed, in full", async (context) => {
-    requireSync(context);
-    const { page } = browser;
-    await stack.sandbox.fault({
+  it("shows why a sync failed, in full", async () => {
+    const { page } = suite.browser;
+    await suite.stack.sandbox.fault({
       api: "pipedrive",
       path_prefix: "/api/v2/persons",
       fault: {
@@ -116,15 +80,14 @@ describe.skipIf(mode === "off")("syncing a filter", () => {
       const row = page.getByRole("row", { name: /Trade show leads 2026/ });
       await expect.poll(() => row.innerText()).toContain("Failed");
     } finally {
-      await stack.sandbox.clearFaults();
+      await suite.stack.sandbox.clearFaults();
     }
   });
 
-  it("refuses a second sync while one runs, and names the running job", async (context) => {
-    requireSync(context);
-    const { page } = browser;
-    const api = await apiSession(stack);
-    await stack.sandbox.latency(1500);
+  it("refuses a second sync while one runs, and names the running job", async () => {
+    const { page } = suite.browser;
+    const api = await apiSession(suite.stack);
+    await suite.stack.sandbox.latency(1500);
     try {
       await page.goto("/");
       const button = page.getByRole("button", { name: "Sync Enterprise customers" });
@@ -152,14 +115,14 @@ describe.skipIf(mode === "off")("syncing a filter", () => {
       await visible(page.getByRole("button", { name: "Syncing… Enterprise customers" }));
       await screenshots(page, "24-sync-conflict");
 
-      await stack.sandbox.latency(0);
+      await suite.stack.sandbox.latency(0);
       await expect
         .poll(async () => ((await (await api(`/api/sync-jobs/${job.id}`)).json()) as { status: string }).status, {
           timeout: JOB_TIMEOUT,
         })
         .not.toBe("processing");
     } finally {
-      await stack.sandbox.latency(0);
+      await suite.stack.sandbox.latency(0);
     }
   });
 });

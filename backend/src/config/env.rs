@@ -86,6 +86,7 @@ impl Settings {
                     1..=u32::MAX,
                 )?
                 .map(u64::from),
+                ..AutomationSettings::default()
             },
         })
     }

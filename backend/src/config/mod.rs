@@ -59,6 +59,10 @@ pub struct AutomationSettings {
     pub public_url: Option<Url>,
     /// `PIPEDRIVE_DAILY_TOKEN_BUDGET`: tokens per UTC day scheduled jobs may spend.
     pub pipedrive_daily_token_budget: Option<u64>,
+    /// Each attempt to deliver an alert gets this long.
+    pub alert_timeout: Duration,
+    /// The pauses before an alert's retries; after the last, it is dropped with a log line.
+    pub alert_retry_delays: Vec<Duration>,
 }
 
 impl Default for AutomationSettings {
@@ -68,6 +72,9 @@ impl Default for AutomationSettings {
             alert_webhook_url: None,
             public_url: None,
             pipedrive_daily_token_budget: None,
+            alert_timeout: Duration::from_secs(10),
+            // Three retries within about 20 s.
+            alert_retry_delays: [1, 4, 15].map(Duration::from_secs).to_vec(),
         }
     }
 }

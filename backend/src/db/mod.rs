@@ -1,6 +1,7 @@
 //! All SQL lives here: one function per statement, checked at compile time against the
 //! committed `.sqlx/` data.
 
+pub mod alerts;
 pub mod changes;
 pub mod field_mapping;
 pub mod filters;

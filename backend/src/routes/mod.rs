@@ -1,6 +1,7 @@
 //! HTTP handlers, thin by design: parse the request, call the domain or the database, shape
 //! the response. DTOs live next to the handlers that use them.
 
+pub mod alerts;
 pub mod auth;
 pub mod changes;
 pub mod field_mapping;
@@ -48,7 +49,9 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
         .service(field_mapping::list_mappable_fields)
         .service(field_mapping::get_field_mapping)
         .service(field_mapping::put_field_mapping)
-        .service(field_mapping_preview::preview_field_mapping);
+        .service(field_mapping_preview::preview_field_mapping)
+        .service(alerts::get_alerts)
+        .service(alerts::send_test_alert);
 }
 
 /// A JSON object as `T`. serde would also build a struct from an array of its fields in

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use sqlx::SqlitePool;
 
 use crate::{
+    alerts::Alerts,
     config::SyncSettings,
     db::DbError,
     upstream::{brevo::BrevoClient, pipedrive::PipedriveClient, UpstreamError},
@@ -16,6 +17,7 @@ pub struct SyncDeps {
     pub pipedrive: Arc<PipedriveClient>,
     pub brevo: Arc<BrevoClient>,
     pub settings: SyncSettings,
+    pub alerts: Alerts,
 }
 
 /// Why a job failed, worded for the operator who reads it in the dashboard.

@@ -8,6 +8,7 @@ use tracing::Instrument;
 
 use super::{engine::run_sync_job, record::Progress, SyncDeps, SyncError};
 use crate::{
+    alerts::message::JobEnd,
     db::{self, DbError},
     domain::{
         filter::{Filter, FilterId},
@@ -159,25 +160,42 @@ async fn record_outcome(
             tracing::warn!(job_id = %job.id, filter_id = %job.filter_id, error = %err, "sync job failed")
         }
     }
+    let recorded = record_end(deps, job, status, message.as_deref(), counts).await;
+    // A preview changes nothing, and a shutdown is not the sync failing.
+    if recorded && !job.dry_run && !matches!(outcome, Err(SyncError::Cancelled)) {
+        let end = match (&outcome, &message) {
+            (Err(err), Some(message)) => JobEnd::Failed {
+                message,
+                brake: matches!(err, SyncError::RemovalBrake { .. }),
+            },
+            _ => JobEnd::Completed,
+        };
+        deps.alerts.job_ended(job, end, counts).await;
+    }
+    status
+}
+
+/// Writes the job's end; false when every attempt failed.
+async fn record_end(
+    deps: &SyncDeps,
+    job: &SyncJob,
+    status: JobStatus,
+    message: Option<&str>,
+    counts: &JobCounts,
+) -> bool {
     // The row must not stay `processing`: retry a failing write briefly before giving up
     // (the next start-up would then mark the job interrupted).
     for attempt in 1..=5u32 {
-        let result = db::sync_jobs::finish(
-            &deps.pool,
-            job.id,
-            status,
-            UnixTime::now(),
-            counts,
-            message.as_deref(),
-        )
-        .await;
+        let result =
+            db::sync_jobs::finish(&deps.pool, job.id, status, UnixTime::now(), counts, message)
+                .await;
         match result {
-            Ok(()) => return status,
+            Ok(()) => return true,
             Err(err) => {
                 tracing::error!(job_id = %job.id, attempt, error = %error_chain(&err), "could not record the job's end");
                 tokio::time::sleep(Duration::from_millis(200 * u64::from(attempt))).await;
             }
         }
     }
-    status
+    false
 }

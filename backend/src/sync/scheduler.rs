@@ -10,6 +10,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::runner::{JobRunner, StartError};
 use crate::{
+    alerts::Alerts,
     db::{self, DbError, SqlitePool},
     domain::{
         filter::FilterId,
@@ -48,6 +49,8 @@ impl StartJob for JobRunner {
 pub struct Scheduler<S> {
     pool: SqlitePool,
     starter: S,
+    /// Told each tick, for the stale schedules.
+    alerts: Alerts,
     /// One permit per scheduled job allowed to run.
     slots: Arc<Semaphore>,
 }
@@ -59,10 +62,11 @@ pub struct Tick {
 }
 
 impl<S: StartJob> Scheduler<S> {
-    pub fn new(pool: SqlitePool, starter: S, concurrency: usize) -> Self {
+    pub fn new(pool: SqlitePool, starter: S, concurrency: usize, alerts: Alerts) -> Self {
         Self {
             pool,
             starter,
+            alerts,
             slots: Arc::new(Semaphore::new(concurrency)),
         }
     }
@@ -77,14 +81,18 @@ impl<S: StartJob> Scheduler<S> {
                 _ = ticks.tick() => {}
                 () = shutdown.cancelled() => return,
             }
+            let began = std::time::Instant::now();
             if let Err(err) = self.tick(UnixTime::now()).await {
                 tracing::warn!(error = %error_chain(&err), "the scheduler could not read the due filters");
             }
+            crate::metrics::record_scheduler_tick(began.elapsed().as_secs_f64());
         }
     }
 
-    /// Starts the filters due at `now`, as many as there are free slots.
+    /// Starts the filters due at `now`, as many as there are free slots, and alerts for
+    /// the schedules that became stale.
     pub async fn tick(&self, now: UnixTime) -> Result<Tick, DbError> {
+        self.alerts.check_stale(now).await;
         let mut tick = Tick::default();
         let free = self.slots.available_permits();
         if free == 0 {

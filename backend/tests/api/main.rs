@@ -1,6 +1,7 @@
 //! The service's integration tests: one binary, the real application on port 0 with its own
 //! SQLite file, the upstream sandbox in-process, and a cookie-keeping HTTP client.
 
+mod alerts;
 mod auth;
 mod bad_input;
 mod checklist_routes;

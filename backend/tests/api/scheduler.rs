@@ -12,6 +12,8 @@ use std::{
 };
 
 use pipedrive_brevo_sync::{
+    alerts::Alerts,
+    config::AutomationSettings,
     db::{self, SqlitePool},
     domain::{
         filter::{FilterId, RemoteFilter},
@@ -96,7 +98,8 @@ impl Setup {
             now: Arc::new(AtomicI64::new(T0)),
             running: Arc::default(),
         };
-        let scheduler = Scheduler::new(pool.clone(), jobs.clone(), concurrency);
+        let alerts = Alerts::new(pool.clone(), &AutomationSettings::default()).0;
+        let scheduler = Scheduler::new(pool.clone(), jobs.clone(), concurrency, alerts);
         Self {
             pool,
             jobs,

@@ -357,10 +357,61 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Alert settings
+         * @description Whether alerts are sent (`ALERT_WEBHOOK_URL`) and to which host.
+         */
+        get: operations["alerts.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/alerts/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a test alert
+         * @description POSTs `{"event":"test",…}` to `ALERT_WEBHOOK_URL` once (10 s timeout). 204 when the
+         *     receiver took it; 502 with the receiver's answer when not; 409 without
+         *     `ALERT_WEBHOOK_URL`.
+         */
+        post: operations["alerts.test"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AlertsOut: {
+            /** @description Whether `ALERT_WEBHOOK_URL` is set. */
+            configured: boolean;
+            /**
+             * @description The receiver's host (the URL itself is a secret), when configured.
+             * @example hooks.slack.com
+             */
+            receiver_host?: string | null;
+        };
         BrevoAttributeOut: {
             name: string;
             /**
@@ -1817,6 +1868,80 @@ export interface operations {
             };
             /** @description PIPEDRIVE_API_TOKEN or BREVO_API_KEY is not set */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "alerts.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The alert settings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertsOut"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "alerts.test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The receiver took the test alert */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description ALERT_WEBHOOK_URL is not set */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The receiver did not take it; `detail` has its answer */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };

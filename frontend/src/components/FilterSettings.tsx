@@ -3,9 +3,9 @@ import { useState, type FormEvent } from "react";
 import type { Filter, SyncMode } from "../api/client";
 import { messageOf } from "../api/errors";
 import { useUpdateFilter } from "../api/queries";
-import { formatDateTime, formatUntil } from "../lib/format";
-import { formatSchedule, parseScheduleInput } from "../lib/jobs";
+import { formatSchedule, SCHEDULE_PRESETS, scheduleChoice, scheduleMinutes, type ScheduleChoice } from "../lib/schedule";
 import { Spinner } from "./States";
+import { UntilTime } from "./Time";
 
 const MODE_HELP: Record<SyncMode, string> = {
   mirror: "The list equals the filter: a sync adds, updates and removes members.",
@@ -69,13 +69,15 @@ function ModeField({ filter, disabled }: { filter: Filter; disabled: boolean }) 
 
 function ScheduleField({ filter, now, disabled }: { filter: Filter; now: number; disabled: boolean }) {
   const update = useUpdateFilter();
-  const [text, setText] = useState(filter.schedule_minutes == null ? "" : String(filter.schedule_minutes));
+  const [choice, setChoice] = useState(() => scheduleChoice(filter.schedule_minutes));
+  const [customText, setCustomText] = useState(customTextOf(filter.schedule_minutes));
   const [invalid, setInvalid] = useState<string | null>(null);
   const error = invalid ?? (update.isError ? messageOf(update.error) : null);
+  const custom = choice === "custom";
 
   const save = (event: FormEvent) => {
     event.preventDefault();
-    const parsed = parseScheduleInput(text);
+    const parsed = scheduleMinutes(choice, customText);
     if (!parsed.ok) {
       setInvalid(parsed.message);
       return;
@@ -83,29 +85,59 @@ function ScheduleField({ filter, now, disabled }: { filter: Filter; now: number;
     setInvalid(null);
     update.mutate(
       { id: filter.id, settings: { schedule_minutes: parsed.minutes } },
-      // The stored value, as the server has it ("060" becomes "60").
-      { onSuccess: (saved) => setText(saved.schedule_minutes == null ? "" : String(saved.schedule_minutes)) },
+      {
+        // The stored value, as the server has it: a custom 60 shows as Hourly, "060" as 60.
+        onSuccess: (saved) => {
+          setChoice(scheduleChoice(saved.schedule_minutes));
+          setCustomText(customTextOf(saved.schedule_minutes));
+        },
+      },
     );
   };
 
   return (
     <form className="field" onSubmit={save} noValidate>
-      <label htmlFor="sync-schedule">Sync every (minutes)</label>
+      <label htmlFor="sync-schedule">Schedule</label>
       <div className="input-row">
-        <input
+        <select
           id="sync-schedule"
-          inputMode="numeric"
-          placeholder="Manual only"
-          value={text}
+          value={choice}
           disabled={disabled}
           aria-describedby="sync-schedule-help"
-          aria-invalid={error !== null}
-          aria-errormessage={error !== null ? "sync-schedule-error" : undefined}
+          // A refusal belongs to the minutes when there are any, else to the choice itself.
+          aria-invalid={!custom && error !== null}
+          aria-errormessage={!custom && error !== null ? "sync-schedule-error" : undefined}
           onChange={(event) => {
-            setText(event.target.value);
+            setChoice(event.target.value as ScheduleChoice);
             setInvalid(null);
           }}
-        />
+        >
+          {SCHEDULE_PRESETS.map((preset) => (
+            <option key={preset.choice} value={preset.choice}>
+              {preset.label}
+            </option>
+          ))}
+          <option value="custom">Custom</option>
+        </select>
+        {custom && (
+          <span className="input-unit">
+            <input
+              id="sync-schedule-minutes"
+              inputMode="numeric"
+              aria-label="Custom interval in minutes"
+              value={customText}
+              disabled={disabled}
+              aria-describedby="sync-schedule-help"
+              aria-invalid={error !== null}
+              aria-errormessage={error !== null ? "sync-schedule-error" : undefined}
+              onChange={(event) => {
+                setCustomText(event.target.value);
+                setInvalid(null);
+              }}
+            />
+            <span aria-hidden="true">minutes</span>
+          </span>
+        )}
         <button type="submit" className="button button-secondary" disabled={disabled || update.isPending}>
           Save schedule
         </button>
@@ -113,22 +145,18 @@ function ScheduleField({ filter, now, disabled }: { filter: Filter; now: number;
       </div>
       <p className="field-help" id="sync-schedule-help">
         {filter.schedule_minutes == null ? (
-          "Empty: syncs only when you press Sync. Enter 1 to 10,080 minutes (a week) to sync on a schedule."
+          "Syncs only when you press Sync."
         ) : (
           <>
             {formatSchedule(filter.schedule_minutes)}.{" "}
             {filter.next_sync_at && (
               <>
-                Next sync{" "}
-                <time dateTime={filter.next_sync_at} title={formatDateTime(filter.next_sync_at)}>
-                  {formatUntil(filter.next_sync_at, now)}
-                </time>
-                .
+                Next sync <UntilTime value={filter.next_sync_at} now={now} />.
               </>
-            )}{" "}
-            Empty it to sync only by hand.
+            )}
           </>
         )}
+        {custom && " A custom interval is 1 to 10,080 minutes (a week)."}
       </p>
       {error !== null && (
         <p className="field-error" id="sync-schedule-error" role="alert">
@@ -137,6 +165,11 @@ function ScheduleField({ filter, now, disabled }: { filter: Filter; now: number;
       )}
     </form>
   );
+}
+
+/** The custom field's text for a stored schedule; empty for manual only. */
+function customTextOf(minutes: number | null | undefined): string {
+  return minutes == null ? "" : String(minutes);
 }
 
 function SaveState({ pending, saved }: { pending: boolean; saved: boolean }) {

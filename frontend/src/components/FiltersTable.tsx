@@ -2,11 +2,11 @@ import { Link } from "react-router";
 
 import type { Filter } from "../api/client";
 import { entriesAsRows } from "../api/errors";
-import { formatCount } from "../lib/format";
-import { formatSchedule } from "../lib/jobs";
+import { formatCount, formatDateTime } from "../lib/format";
+import { formatSchedule, nextRun } from "../lib/schedule";
 import { JobStatusBadge } from "./JobStatusBadge";
 import { SyncButton } from "./SyncButton";
-import { RelativeTime } from "./Time";
+import { RelativeTime, UntilTime } from "./Time";
 
 interface FiltersTableProps {
   filters: Filter[];
@@ -24,6 +24,7 @@ export function FiltersTable({ filters, now, onSyncError }: FiltersTableProps) {
           <th scope="col">Filter</th>
           <th scope="col">Brevo list</th>
           <th scope="col">Last sync</th>
+          <th scope="col">Next run</th>
           <th scope="col" className="num">Fetched</th>
           <th scope="col" className="num">Added</th>
           <th scope="col">
@@ -88,6 +89,7 @@ function FilterRow({ filter, now, onSyncError }: { filter: Filter; now: number }
           </p>
         )}
       </td>
+      <NextRunCell filter={filter} now={now} />
       <td data-label="Fetched" className="num half">
         {job ? formatCount(job.total_fetched) : <span className="muted">—</span>}
       </td>
@@ -98,6 +100,25 @@ function FilterRow({ filter, now, onSyncError }: { filter: Filter; now: number }
         <SyncButton filter={filter} onError={(error) => onSyncError(error, filter)} />
       </td>
     </tr>
+  );
+}
+
+/** When the schedule starts the next sync; empty for a deleted filter (and gone on a phone). */
+function NextRunCell({ filter, now }: { filter: Filter; now: number }) {
+  const next = nextRun(filter, now);
+  if (next === null) return <td data-label="Next run" className="cell-empty" />;
+  return (
+    <td data-label="Next run">
+      {next.state === "manual" ? (
+        <span className="muted">Manual</span>
+      ) : next.state === "due" ? (
+        <time dateTime={next.at} title={formatDateTime(next.at)}>
+          due now
+        </time>
+      ) : (
+        <UntilTime value={next.at} now={now} />
+      )}
+    </td>
   );
 }
 

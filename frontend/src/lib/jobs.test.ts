@@ -7,11 +7,9 @@ import {
   explainLeavers,
   filterJobsNewestFirst,
   formatChangeCounts,
-  formatSchedule,
   heldRemovals,
   historyChart,
   isBrakeHeld,
-  parseScheduleInput,
   pendingBrake,
   signedCount,
   totalChanges,
@@ -159,34 +157,6 @@ describe("heldRemovals", () => {
     expect(heldRemovals(job({ id: 3 }), [job({ id: 3 })], "mirror")).toBeNull();
     expect(heldRemovals(brake(3), [job({ id: 2 })], "mirror")).toBeNull();
     expect(heldRemovals(brake(3), [], "mirror")).toBeNull();
-  });
-});
-
-describe("schedules", () => {
-  it("reads an empty field as manual only and digits as minutes", () => {
-    expect(parseScheduleInput("")).toEqual({ ok: true, minutes: null });
-    expect(parseScheduleInput("  60 ")).toEqual({ ok: true, minutes: 60 });
-    // The range is the server's to judge: its 422 explains it.
-    expect(parseScheduleInput("0")).toEqual({ ok: true, minutes: 0 });
-  });
-
-  it("refuses what is not whole minutes", () => {
-    for (const text of ["1.5", "-5", "hourly", "1e3"]) {
-      expect(parseScheduleInput(text).ok).toBe(false);
-    }
-  });
-
-  it.each([
-    [null, "Manual only"],
-    [1, "Every minute"],
-    [15, "Every 15 minutes"],
-    [60, "Every hour"],
-    [90, "Every 90 minutes"],
-    [360, "Every 6 hours"],
-    [1440, "Every day"],
-    [10_080, "Every 7 days"],
-  ])("%s minutes is %s", (minutes, text) => {
-    expect(formatSchedule(minutes)).toBe(text);
   });
 });
 

@@ -161,32 +161,6 @@ export const TRIGGER_LABELS: Record<SyncJob["trigger"], string> = {
   webhook: "Pipedrive webhook",
 };
 
-// Schedules
-
-export type ScheduleInput = { ok: true; minutes: number | null } | { ok: false; message: string };
-
-/**
- * The schedule field: empty means manual syncs only, otherwise whole minutes. The range
- * (1 to a week) is the server's to check, so its 422 explains it in one place.
- */
-export function parseScheduleInput(text: string): ScheduleInput {
-  const trimmed = text.trim();
-  if (trimmed === "") return { ok: true, minutes: null };
-  if (!/^\d+$/.test(trimmed)) {
-    return { ok: false, message: "Enter whole minutes, e.g. 60, or leave it empty to sync only by hand." };
-  }
-  return { ok: true, minutes: Number(trimmed) };
-}
-
-/** "Every 15 minutes", "Every hour", "Every 6 hours", "Every day"; null: "Manual only". */
-export function formatSchedule(minutes: number | null | undefined): string {
-  if (minutes === null || minutes === undefined) return "Manual only";
-  if (minutes === 1) return "Every minute";
-  if (minutes % 1440 === 0) return minutes === 1440 ? "Every day" : `Every ${minutes / 1440} days`;
-  if (minutes % 60 === 0) return minutes === 60 ? "Every hour" : `Every ${minutes / 60} hours`;
-  return `Every ${formatCount(minutes)} minutes`;
-}
-
 // History chart
 
 export interface ChartBar {
