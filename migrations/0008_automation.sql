@@ -58,9 +58,6 @@ BEGIN
     UPDATE filters SET last_completed_at = NEW.completed_at WHERE id = NEW.filter_id;
 END;
 
--- Pipedrive tokens a job spent (at each call's spec cost).
-ALTER TABLE sync_jobs ADD COLUMN pipedrive_tokens INTEGER NOT NULL DEFAULT 0;
-
 -- Upstream use per UTC day (`date` is YYYY-MM-DD), whoever made the calls.
 CREATE TABLE usage_days (
     date             TEXT PRIMARY KEY,

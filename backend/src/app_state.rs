@@ -11,6 +11,7 @@ use crate::{
     read_cache::ReadCache,
     sync::runner::JobRunner,
     upstream::{brevo::BrevoClient, pipedrive::PipedriveClient},
+    usage::Usage,
 };
 
 /// What every handler can reach.
@@ -35,4 +36,5 @@ pub struct AppState {
     /// `METRICS_TOKEN`: `GET /metrics` is served only when it is set.
     pub metrics_token: Option<secrecy::SecretString>,
     pub alerts: Alerts,
+    pub usage: Usage,
 }

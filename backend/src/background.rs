@@ -1,5 +1,5 @@
-//! The service's own periodic work, beside the jobs: the hourly maintenance and the filter
-//! refresh (`FILTER_REFRESH_MINUTES`). Each is one task, started and cancelled with the
+//! The service's own periodic work, beside the jobs: the hourly maintenance, the filter
+//! refresh (`FILTER_REFRESH_MINUTES`) and the usage flush. Each is one task, started and cancelled with the
 //! server; a failure is logged and tried again at the next tick.
 
 use std::{sync::Arc, time::Duration};
@@ -9,11 +9,14 @@ use tokio::time::{interval_at, Instant, MissedTickBehavior};
 
 use crate::{
     db, domain::time::UnixTime, refresh, telemetry::error_chain,
-    upstream::pipedrive::PipedriveClient,
+    upstream::pipedrive::PipedriveClient, usage::Usage,
 };
 
 /// How often expired sessions and old change-log rows are deleted.
 const MAINTENANCE_INTERVAL: Duration = Duration::from_secs(60 * 60);
+
+/// How often the upstream calls counted in memory are added to `usage_days`.
+const USAGE_FLUSH_INTERVAL: Duration = Duration::from_secs(5);
 
 /// Change-log rows deleted per statement, so pruning never holds the write lock for long.
 const PRUNE_BATCH: u32 = 10_000;
@@ -76,5 +79,15 @@ pub async fn refresh_filters(pool: SqlitePool, pipedrive: Arc<PipedriveClient>, 
                 tracing::warn!(error = %error_chain(&err), "could not refresh the filters from Pipedrive")
             }
         }
+    }
+}
+
+/// Adds the counted upstream calls to `usage_days` every few seconds (and once more at
+/// shutdown, by the caller).
+pub async fn flush_usage(usage: Usage) {
+    let mut ticks = tokio::time::interval(USAGE_FLUSH_INTERVAL);
+    loop {
+        ticks.tick().await;
+        usage.flush().await;
     }
 }

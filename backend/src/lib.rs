@@ -36,3 +36,5 @@ pub mod sync;
 pub mod telemetry;
 /// Pipedrive and Brevo clients.
 pub mod upstream;
+/// Upstream usage per day and the Pipedrive budget.
+pub mod usage;

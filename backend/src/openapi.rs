@@ -30,6 +30,7 @@ use crate::{auth::session::cookie_name, error::Problem, routes};
         (name = "sync-jobs", description = "Recorded sync jobs"),
         (name = "field-mapping", description = "Which Pipedrive person fields fill which Brevo attributes"),
         (name = "alerts", description = "Alerts to a chat webhook when a filter's syncs fail or recover"),
+        (name = "usage", description = "Upstream API use per day and the Pipedrive budget"),
         (name = "meta", description = "Health and this document"),
     ),
     components(schemas(Problem)),

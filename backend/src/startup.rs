@@ -34,7 +34,8 @@ use crate::{
     routes::{self, spa},
     sync::{runner::JobRunner, scheduler::Scheduler, SyncDeps},
     telemetry,
-    upstream::{self, brevo::BrevoClient, pipedrive::PipedriveClient},
+    upstream::{self, brevo::BrevoClient, pipedrive::PipedriveClient, usage::UsageMeter},
+    usage::Usage,
 };
 
 /// The message a job left `processing` by a previous process ends with.
@@ -65,6 +66,7 @@ pub struct Application {
     schedule_concurrency: usize,
     alerts: Alerts,
     alert_queue: Option<mpsc::Receiver<Alert>>,
+    usage: Usage,
     password_source: PasswordSource,
 }
 
@@ -100,11 +102,18 @@ impl Application {
             .port();
 
         let http = upstream::http_client(&settings.http);
+        let meter = Arc::new(UsageMeter::default());
+        let usage = Usage::new(
+            pool.clone(),
+            meter.clone(),
+            settings.automation.pipedrive_daily_token_budget,
+        );
         let pipedrive = Arc::new(PipedriveClient::new(
             http.clone(),
             settings.pipedrive.base_url.clone(),
             settings.pipedrive.api_token.clone(),
             settings.retry.clone(),
+            meter.clone(),
         ));
         let brevo = Arc::new(BrevoClient::new(
             http,
@@ -112,6 +121,7 @@ impl Application {
             settings.brevo.api_key.clone(),
             settings.retry.clone(),
             &settings.brevo_limits,
+            meter,
         ));
         let (alerts, alert_queue) = Alerts::new(pool.clone(), &settings.automation);
         let runner = JobRunner::new(SyncDeps {
@@ -138,6 +148,7 @@ impl Application {
             phone_region: settings.sync.phone_region,
             metrics_token: settings.metrics_token.clone(),
             alerts: alerts.clone(),
+            usage: usage.clone(),
         });
 
         let static_dir = settings.static_dir.clone();
@@ -198,6 +209,7 @@ impl Application {
             schedule_concurrency: settings.automation.schedule_concurrency,
             alerts,
             alert_queue,
+            usage,
             password_source,
         })
     }
@@ -219,10 +231,13 @@ impl Application {
     /// Serves until SIGINT/SIGTERM or [`ServerHandle::stop`]; in-flight requests get up to
     /// 30 s, then running sync jobs are cancelled and record it.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let mut background = vec![tokio::spawn(background::maintain(
-            self.pool.clone(),
-            self.change_log_days,
-        ))];
+        let mut background = vec![
+            tokio::spawn(background::maintain(
+                self.pool.clone(),
+                self.change_log_days,
+            )),
+            tokio::spawn(background::flush_usage(self.usage.clone())),
+        ];
         if let (Some(delivery), Some(queue)) = (self.alerts.delivery(), self.alert_queue) {
             background.push(tokio::spawn(delivery.run(queue)));
         }
@@ -241,6 +256,7 @@ impl Application {
                 self.runner.clone(),
                 self.schedule_concurrency,
                 self.alerts.clone(),
+                self.usage.clone(),
             );
             tokio::spawn(scheduler.run(stop_scheduler.clone()))
         });
@@ -255,6 +271,8 @@ impl Application {
             let _ = task.await;
         }
         self.runner.shutdown(self.shutdown_grace).await;
+        // The calls since the last flush, the cancelled jobs' included.
+        self.usage.flush().await;
         self.pool.close().await;
         result
     }

@@ -8,6 +8,7 @@ pub mod filters;
 pub mod schedule;
 pub mod sessions;
 pub mod sync_jobs;
+pub mod usage;
 
 use std::{
     path::PathBuf,

@@ -5,16 +5,23 @@ use sqlx::SqlitePool;
 use super::DbError;
 use crate::domain::{filter::FilterId, time::UnixTime};
 
+/// A filter whose schedule is due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DueFilter {
+    pub id: FilterId,
+    /// Persons its newest job fetched, to estimate the next one's cost.
+    pub last_fetched: Option<i64>,
+}
+
 /// Up to `limit` filters whose schedule is due at `now`, the most overdue first, without a
 /// running job (the running one of a filter is always its newest). Deleted filters and
 /// filters without a schedule have no `next_sync_at`.
-pub async fn due(pool: &SqlitePool, now: UnixTime, limit: u32) -> Result<Vec<FilterId>, DbError> {
-    let ids = sqlx::query_scalar!(
+pub async fn due(pool: &SqlitePool, now: UnixTime, limit: u32) -> Result<Vec<DueFilter>, DbError> {
+    let rows = sqlx::query!(
         r#"
-        SELECT f.id AS "id!" FROM filters f
-        WHERE f.next_sync_at <= ?1
-          AND NOT EXISTS (SELECT 1 FROM sync_jobs j
-                          WHERE j.id = f.last_job_id AND j.status = 'processing')
+        SELECT f.id AS "id!", j.total_fetched AS "last_fetched?" FROM filters f
+        LEFT JOIN sync_jobs j ON j.id = f.last_job_id
+        WHERE f.next_sync_at <= ?1 AND j.status IS NOT 'processing'
         ORDER BY f.next_sync_at LIMIT ?2
         "#,
         now.0,
@@ -22,7 +29,13 @@ pub async fn due(pool: &SqlitePool, now: UnixTime, limit: u32) -> Result<Vec<Fil
     )
     .fetch_all(pool)
     .await?;
-    Ok(ids.into_iter().map(FilterId).collect())
+    Ok(rows
+        .into_iter()
+        .map(|row| DueFilter {
+            id: FilterId(row.id),
+            last_fetched: row.last_fetched,
+        })
+        .collect())
 }
 
 /// Holds the filter's scheduled syncs until `until`, saying why; its next sync clears it.

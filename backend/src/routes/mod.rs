@@ -14,6 +14,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod spa;
 pub mod sync_jobs;
+pub mod usage;
 
 use std::sync::LazyLock;
 
@@ -51,7 +52,8 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
         .service(field_mapping::put_field_mapping)
         .service(field_mapping_preview::preview_field_mapping)
         .service(alerts::get_alerts)
-        .service(alerts::send_test_alert);
+        .service(alerts::send_test_alert)
+        .service(usage::get_usage);
 }
 
 /// A JSON object as `T`. serde would also build a struct from an array of its fields in

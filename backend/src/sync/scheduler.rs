@@ -18,6 +18,7 @@ use crate::{
         time::UnixTime,
     },
     telemetry::error_chain,
+    usage::Usage,
 };
 
 /// How often the due filters are read: a schedule starts at most this late.
@@ -51,6 +52,8 @@ pub struct Scheduler<S> {
     starter: S,
     /// Told each tick, for the stale schedules.
     alerts: Alerts,
+    /// Today's Pipedrive budget, which a scheduled sync must fit in.
+    usage: Usage,
     /// One permit per scheduled job allowed to run.
     slots: Arc<Semaphore>,
 }
@@ -59,14 +62,23 @@ pub struct Scheduler<S> {
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Tick {
     pub started: Vec<SyncJob>,
+    /// Due, but held back by the budget.
+    pub held: Vec<FilterId>,
 }
 
 impl<S: StartJob> Scheduler<S> {
-    pub fn new(pool: SqlitePool, starter: S, concurrency: usize, alerts: Alerts) -> Self {
+    pub fn new(
+        pool: SqlitePool,
+        starter: S,
+        concurrency: usize,
+        alerts: Alerts,
+        usage: Usage,
+    ) -> Self {
         Self {
             pool,
             starter,
             alerts,
+            usage,
             slots: Arc::new(Semaphore::new(concurrency)),
         }
     }
@@ -89,8 +101,9 @@ impl<S: StartJob> Scheduler<S> {
         }
     }
 
-    /// Starts the filters due at `now`, as many as there are free slots, and alerts for
-    /// the schedules that became stale.
+    /// Starts the filters due at `now`, as many as there are free slots, holds those that
+    /// would pass today's Pipedrive budget until tomorrow, and alerts for the schedules that
+    /// became stale.
     pub async fn tick(&self, now: UnixTime) -> Result<Tick, DbError> {
         self.alerts.check_stale(now).await;
         let mut tick = Tick::default();
@@ -100,7 +113,14 @@ impl<S: StartJob> Scheduler<S> {
         }
         let due =
             db::schedule::due(&self.pool, now, u32::try_from(free).unwrap_or(u32::MAX)).await?;
-        for filter_id in due {
+        for filter in due {
+            let filter_id = filter.id;
+            if let Err(over) = self.usage.admits(filter.last_fetched, now).await? {
+                tracing::info!(%filter_id, until = %over.until.to_rfc3339(), "held a scheduled sync: today's Pipedrive budget");
+                db::schedule::hold(&self.pool, filter_id, over.until, &over.reason).await?;
+                tick.held.push(filter_id);
+                continue;
+            }
             let Ok(slot) = self.slots.clone().try_acquire_owned() else {
                 break;
             };

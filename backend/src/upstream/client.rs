@@ -3,7 +3,7 @@
 //! the server's `Retry-After` and reset headers, a limit on how long a request may go on
 //! failing, and operator-readable errors.
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use bytes::Bytes;
 use rand::Rng;
@@ -14,7 +14,8 @@ use tokio::time::Instant;
 use url::Url;
 
 use super::{
-    error_message, gate::RateGate, timeout_error, transport_error, Api, Tries, UpstreamError,
+    error_message, gate::RateGate, timeout_error, transport_error, usage::UsageMeter, Api, Tries,
+    UpstreamError,
 };
 use crate::config::RetryPolicy;
 
@@ -32,6 +33,8 @@ pub struct ApiSpec {
     pub limit_window: Option<(&'static str, Duration)>,
     /// What the operator should check for a failing status.
     pub hint: fn(u16) -> &'static str,
+    /// A header with what is left of the account's daily budget, when the API sends one.
+    pub daily_remaining_header: Option<&'static str>,
 }
 
 /// Whether a request may be sent again when the outcome of an attempt is unknown.
@@ -51,6 +54,9 @@ pub struct UpstreamRequest {
     /// A JSON body, serialised once so every attempt sends the same bytes.
     pub body: Option<Bytes>,
     pub retry: Retry,
+    /// What each answered attempt costs of the account's daily budget (Pipedrive's
+    /// `x-token-cost`).
+    pub token_cost: u32,
 }
 
 impl UpstreamRequest {
@@ -62,6 +68,7 @@ impl UpstreamRequest {
             query: Vec::new(),
             body: None,
             retry: Retry::Always,
+            token_cost: 0,
         }
     }
 
@@ -78,6 +85,7 @@ impl UpstreamRequest {
             query: Vec::new(),
             body: Some(body),
             retry,
+            token_cost: 0,
         }
     }
 
@@ -90,11 +98,18 @@ impl UpstreamRequest {
             query: Vec::new(),
             body: Some(body),
             retry: Retry::Always,
+            token_cost: 0,
         }
     }
 
     pub fn query(mut self, name: &'static str, value: impl ToString) -> Self {
         self.query.push((name, value.to_string()));
+        self
+    }
+
+    /// The operation's documented token cost.
+    pub fn costing(mut self, tokens: u32) -> Self {
+        self.token_cost = tokens;
         self
     }
 }
@@ -107,6 +122,7 @@ pub struct ApiClient {
     pub(super) policy: RetryPolicy,
     /// Rate-limit buckets by path prefix, most specific first; the last one matches all.
     gates: Vec<(&'static str, RateGate)>,
+    usage: Arc<UsageMeter>,
 }
 
 impl ApiClient {
@@ -117,6 +133,7 @@ impl ApiClient {
         credential: Option<SecretString>,
         policy: RetryPolicy,
         gates: Vec<(&'static str, RateGate)>,
+        usage: Arc<UsageMeter>,
     ) -> Self {
         assert!(
             gates.last().is_some_and(|(prefix, _)| prefix.is_empty()),
@@ -129,6 +146,7 @@ impl ApiClient {
             credential,
             policy,
             gates,
+            usage,
         }
     }
 
@@ -206,6 +224,9 @@ impl ApiClient {
                 spec.api.label(),
                 outcome.as_ref().ok().map(|(s, ..)| *s),
             );
+            if let Ok((_, headers, _)) = &outcome {
+                self.count_usage(request.token_cost, headers);
+            }
             let (status, headers, body) = match outcome {
                 Ok(answer) => answer,
                 Err(err) => {
@@ -266,6 +287,21 @@ impl ApiClient {
                 message,
                 hint: (spec.hint)(status.as_u16()).to_owned(),
             });
+        }
+    }
+
+    /// An answered attempt costs its tokens (a refused one too: the budget is counted by
+    /// the server, and over-counting is the safe side).
+    fn count_usage(&self, tokens: u32, headers: &reqwest::header::HeaderMap) {
+        self.usage.record(self.spec.api, tokens);
+        let remaining = self
+            .spec
+            .daily_remaining_header
+            .and_then(|name| headers.get(name))
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        if let Some(tokens) = remaining {
+            self.usage.report_remaining(tokens);
         }
     }
 

@@ -6,6 +6,7 @@ pub mod gate;
 mod pacing;
 pub mod pipedrive;
 pub mod retry;
+pub mod usage;
 
 use std::fmt;
 
@@ -73,6 +74,8 @@ pub enum UpstreamError {
         operation: &'static str,
         until: String,
     },
+    #[error("Pipedrive's daily API budget is spent; it resets at {until}. Scheduled syncs wait for it; other integrations of the company share the budget.")]
+    DailyBudgetSpent { until: String },
     #[error("{api} sent a response to {operation} that could not be read: {reason}.")]
     InvalidResponse {
         api: Api,

@@ -10,9 +10,12 @@ use super::{
     client::ApiClient,
     gate::RateGate,
     retry::{parse_reset_seconds, parse_retry_after},
-    UpstreamError,
+    Api, UpstreamError,
 };
 use crate::domain::time::UnixTime;
+
+/// A Pipedrive 429 that asks for at least this long is its daily budget, not a burst window.
+const DAILY_BUDGET_RESET: Duration = Duration::from_secs(3600);
 
 /// Reset headers count whole seconds: a window the server calls spent may have been filled
 /// by requests sent up to this much more than a period ago.
@@ -26,6 +29,12 @@ impl ApiClient {
         wait: Duration,
     ) -> UpstreamError {
         let until = UnixTime::now().0 + wait.as_secs_f64().ceil() as i64;
+        // The burst windows reset within seconds; a reset hours away is the daily budget.
+        if self.spec.api == Api::Pipedrive && wait >= DAILY_BUDGET_RESET {
+            return UpstreamError::DailyBudgetSpent {
+                until: UnixTime(until).to_rfc3339(),
+            };
+        }
         UpstreamError::RateLimited {
             api: self.spec.api,
             operation,

@@ -20,6 +20,7 @@ async fn person_fields_are_listed_with_their_types_options_and_whether_custom() 
         url::Url::parse(&sandbox.base_url()).unwrap(),
         Some(token.into()),
         RetryPolicy::default(),
+        Default::default(),
     );
 
     let fields = client.person_fields().await.unwrap();
@@ -79,6 +80,7 @@ async fn brevo_attributes_are_listed_with_their_categories_and_types() {
         Some(key.into()),
         RetryPolicy::default(),
         &BrevoLimits::default(),
+        Default::default(),
     );
 
     let attributes = client.attributes().await.unwrap();

@@ -20,3 +20,4 @@ mod scheduler;
 mod schema;
 mod sync;
 mod sync_jobs;
+mod usage;

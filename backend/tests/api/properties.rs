@@ -111,6 +111,7 @@ proptest! {
                 url::Url::parse(&base).unwrap(),
                 Some("token".to_string().into()),
                 RetryPolicy::default(),
+                Default::default(),
             );
             let mut pages = client.persons(FilterId(1), &[]);
             let mut fetched = 0;

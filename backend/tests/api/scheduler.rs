@@ -22,8 +22,10 @@ use pipedrive_brevo_sync::{
     },
     sync::{
         runner::StartError,
-        scheduler::{Scheduler, StartJob},
+        scheduler::{Scheduler, StartJob, Tick},
     },
+    upstream::usage::DayUsage,
+    usage::Usage,
 };
 use tokio::sync::OwnedSemaphorePermit;
 
@@ -89,6 +91,10 @@ struct Setup {
 
 impl Setup {
     async fn new(concurrency: usize) -> Self {
+        Self::with_budget(concurrency, None).await
+    }
+
+    async fn with_budget(concurrency: usize, budget: Option<u64>) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let pool = db::connect(&format!("sqlite:{}", dir.path().join("app.db").display()))
             .await
@@ -99,7 +105,8 @@ impl Setup {
             running: Arc::default(),
         };
         let alerts = Alerts::new(pool.clone(), &AutomationSettings::default()).0;
-        let scheduler = Scheduler::new(pool.clone(), jobs.clone(), concurrency, alerts);
+        let usage = Usage::new(pool.clone(), Default::default(), budget);
+        let scheduler = Scheduler::new(pool.clone(), jobs.clone(), concurrency, alerts, usage);
         Self {
             pool,
             jobs,
@@ -123,13 +130,19 @@ impl Setup {
 
     /// The filters whose jobs the tick at `T0 + at` started.
     async fn tick(&self, at: i64) -> Vec<i64> {
+        let tick = self.tick_at(at).await;
+        assert!(tick.held.is_empty(), "{tick:?}");
+        tick.started.iter().map(|job| job.filter_id.0).collect()
+    }
+
+    async fn tick_at(&self, at: i64) -> Tick {
         self.jobs.now.store(T0 + at, Ordering::SeqCst);
         let tick = self.scheduler.tick(UnixTime(T0 + at)).await.unwrap();
         for job in &tick.started {
             assert_eq!(job.trigger, Trigger::Schedule);
             assert_eq!(job.created_at, UnixTime(T0 + at));
         }
-        tick.started.iter().map(|job| job.filter_id.0).collect()
+        tick
     }
 
     async fn finish(&self, filter: i64, at: i64) {
@@ -266,4 +279,90 @@ async fn a_manual_sync_counts_as_the_newest_and_a_running_one_is_not_joined() {
     .await
     .unwrap();
     assert_eq!(s.tick(112).await, [1]);
+}
+
+#[tokio::test]
+async fn a_scheduled_sync_that_would_pass_the_budget_waits_for_the_next_utc_day() {
+    // 10,000 persons: 20 pages of 10 tokens and the person fields, about 210 tokens.
+    let s = Setup::with_budget(2, Some(1_000)).await;
+    s.filter(1, Some(1)).await;
+    s.filter(2, Some(1)).await;
+    let big = db::sync_jobs::start(
+        &s.pool,
+        FilterId(1),
+        UnixTime(T0 - 10),
+        JobOptions::default(),
+        Trigger::Manual,
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let counts = JobCounts {
+        fetched: 10_000,
+        ..JobCounts::default()
+    };
+    db::sync_jobs::finish(
+        &s.pool,
+        big.id,
+        JobStatus::Completed,
+        UnixTime(T0 - 5),
+        &counts,
+        None,
+    )
+    .await
+    .unwrap();
+    // Spent today by this service: 850 of 1,000. Filter 2 (never synced, ~20) still fits.
+    let today = UnixTime(T0 + 60).utc_date();
+    db::usage::add(
+        &s.pool,
+        &[DayUsage {
+            date: today,
+            pipedrive_tokens: 850,
+            brevo_requests: 0,
+        }],
+    )
+    .await
+    .unwrap();
+
+    let tick = s.tick_at(60).await;
+    assert_eq!(
+        tick.started
+            .iter()
+            .map(|j| j.filter_id.0)
+            .collect::<Vec<_>>(),
+        [2]
+    );
+    assert_eq!(tick.held, [FilterId(1)]);
+    let midnight = UnixTime(T0 + 60).next_utc_midnight();
+    let filter = db::filters::get(&s.pool, FilterId(1))
+        .await
+        .unwrap()
+        .unwrap()
+        .filter;
+    assert_eq!(filter.next_sync_at, Some(midnight));
+    let hold = filter.schedule_hold.expect("the filter says why it waits");
+    assert_eq!(hold.until, midnight);
+    assert!(
+        hold.reason.contains("850 of today's 1000 tokens"),
+        "{}",
+        hold.reason
+    );
+    assert!(hold.reason.contains("about 210"), "{}", hold.reason);
+
+    // Not before midnight; then it runs, and the hold is gone.
+    assert!(s.tick_at(midnight.0 - T0 - 1).await.started.is_empty());
+    let tick = s.tick_at(midnight.0 - T0).await;
+    assert_eq!(
+        tick.started
+            .iter()
+            .map(|j| j.filter_id.0)
+            .collect::<Vec<_>>(),
+        [1]
+    );
+    let filter = db::filters::get(&s.pool, FilterId(1))
+        .await
+        .unwrap()
+        .unwrap()
+        .filter;
+    assert_eq!(filter.schedule_hold, None);
 }

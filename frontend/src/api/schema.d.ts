@@ -399,6 +399,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Upstream usage
+         * @description Pipedrive tokens and Brevo requests per UTC day, this service's calls only (Pipedrive's
+         *     budget is shared with every integration of the company).
+         */
+        get: operations["usage.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -627,6 +648,18 @@ export interface components {
             /** @description A field the company created (its key is a hash). */
             custom: boolean;
         };
+        PipedriveUsageOut: {
+            /**
+             * Format: int64
+             * @description Tokens spent today (UTC), at each call's documented cost.
+             */
+            tokens_today: number;
+            /**
+             * Format: int64
+             * @description `PIPEDRIVE_DAILY_TOKEN_BUDGET`: what scheduled syncs may spend per day; null: no limit.
+             */
+            daily_token_budget?: number | null;
+        };
         PreviewAttribute: {
             brevo_attribute: string;
             /** @description A string, number, boolean, a category's value, or a list of choices. */
@@ -794,6 +827,22 @@ export interface components {
              *     Read as a number so that `60.0`, an integer to JSON Schema, is one here too.
              */
             schedule_minutes?: number | null;
+        };
+        UsageDayOut: {
+            /**
+             * Format: date
+             * @example 2026-12-01
+             */
+            date: string;
+            /** Format: int64 */
+            pipedrive_tokens: number;
+            /** Format: int64 */
+            brevo_requests: number;
+        };
+        UsageOut: {
+            pipedrive: components["schemas"]["PipedriveUsageOut"];
+            /** @description The last 30 UTC days, oldest first, today last; days without calls count zero. */
+            days: components["schemas"]["UsageDayOut"][];
         };
     };
     responses: never;
@@ -1942,6 +1991,35 @@ export interface operations {
             };
             /** @description The receiver did not take it; `detail` has its answer */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "usage.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Today's Pipedrive spend and the last 30 days */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageOut"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

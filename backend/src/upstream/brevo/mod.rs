@@ -1,7 +1,7 @@
 //! Brevo (API v3): folders, lists, list members, attributes, batch imports and their
 //! processes. Only batch endpoints: never one request per contact.
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use bytes::Bytes;
 use secrecy::SecretString;
@@ -11,6 +11,7 @@ use url::Url;
 use super::{
     client::{ApiClient, ApiSpec, Retry, UpstreamRequest},
     gate::RateGate,
+    usage::UsageMeter,
     Api, UpstreamError,
 };
 use crate::config::{BrevoLimits, RetryPolicy};
@@ -32,6 +33,7 @@ static SPEC: ApiSpec = ApiSpec {
     // The headers do not say which window a limit is for: the documented ones are used.
     limit_window: None,
     hint,
+    daily_remaining_header: None,
 };
 
 /// Brevo counts a request in its per-second window from when it arrives, a little after this
@@ -99,6 +101,7 @@ impl BrevoClient {
         key: Option<SecretString>,
         policy: RetryPolicy,
         limits: &BrevoLimits,
+        usage: Arc<UsageMeter>,
     ) -> Self {
         let gates = vec![
             (
@@ -114,7 +117,7 @@ impl BrevoClient {
             ),
         ];
         Self {
-            client: ApiClient::new(http, &SPEC, base_url, key, policy, gates),
+            client: ApiClient::new(http, &SPEC, base_url, key, policy, gates, usage),
         }
     }
 

@@ -69,6 +69,7 @@ impl PipedriveClient {
         let mut cursor = None;
         loop {
             let mut request = UpstreamRequest::get("listing person fields", "api/v2/personFields")
+                .costing(super::PERSON_FIELDS_TOKENS)
                 .query("limit", PAGE_SIZE);
             if let Some(cursor) = &cursor {
                 request = request.query("cursor", cursor);

@@ -7,7 +7,7 @@ mod persons;
 
 pub use persons::WantedFields;
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use secrecy::SecretString;
 use serde::Deserialize;
@@ -16,6 +16,7 @@ use url::Url;
 use super::{
     client::{ApiClient, ApiSpec, UpstreamRequest},
     gate::RateGate,
+    usage::UsageMeter,
     Api, UpstreamError,
 };
 use crate::config::RetryPolicy;
@@ -40,7 +41,17 @@ static SPEC: ApiSpec = ApiSpec {
     // The burst limit depends on the plan; the header says which, for a rolling 2-s window.
     limit_window: Some(("x-ratelimit-limit", Duration::from_secs(2))),
     hint,
+    // Not in Pipedrive's documentation, but sent by some accounts: used when present.
+    daily_remaining_header: Some("x-daily-ratelimit-token-remaining"),
 };
+
+// Operations' `x-token-cost` in Pipedrive's OpenAPI documents.
+/// v1 `GET /filters`.
+const FILTERS_TOKENS: u32 = 20;
+/// v2 `GET /persons`.
+pub const PERSONS_TOKENS: u32 = 10;
+/// v2 `GET /personFields`.
+pub const PERSON_FIELDS_TOKENS: u32 = 10;
 
 pub struct PipedriveClient {
     client: ApiClient,
@@ -87,18 +98,20 @@ impl PipedriveClient {
         base_url: Url,
         token: Option<SecretString>,
         policy: RetryPolicy,
+        usage: Arc<UsageMeter>,
     ) -> Self {
         // Pacing follows the x-ratelimit-* headers (see SPEC).
         let gates = vec![("", RateGate::new(None))];
         Self {
-            client: ApiClient::new(http, &SPEC, base_url, token, policy, gates),
+            client: ApiClient::new(http, &SPEC, base_url, token, policy, gates, usage),
         }
     }
 
     /// Every person filter of the company (the API has no paging for filters).
     pub async fn person_filters(&self) -> Result<Vec<RemoteFilter>, UpstreamError> {
         let request = UpstreamRequest::get("listing person filters", "api/v1/filters")
-            .query("type", "people");
+            .query("type", "people")
+            .costing(FILTERS_TOKENS);
         let response: FiltersResponse = self.client.json(request).await?;
         Ok(response
             .data
@@ -144,6 +157,7 @@ impl PersonPages<'_> {
             return Ok(None);
         }
         let mut request = UpstreamRequest::get(OPERATION, "api/v2/persons")
+            .costing(PERSONS_TOKENS)
             .query("filter_id", self.filter_id.0)
             .query("limit", PAGE_SIZE);
         if let Some(keys) = &self.custom_fields {
