@@ -15,13 +15,19 @@ UPDATE filters SET
 ALTER TABLE filters ADD COLUMN schedule_held_until INTEGER;
 ALTER TABLE filters ADD COLUMN schedule_hold_reason TEXT;
 
+-- When a Pipedrive webhook's person event makes the filter sync sooner (the debounce's end);
+-- cleared when a sync starts.
+ALTER TABLE filters ADD COLUMN webhook_due_at INTEGER;
+
 -- When the schedule next starts a sync: one interval after the newest sync's start (or the
--- setting of the schedule), not before a hold ends. Computed from the row, so every writer
--- keeps it right, and indexed, so the scheduler's due filters are one index range.
+-- setting of the schedule), or a webhook's debounce end if sooner, not before a hold ends.
+-- Computed from the row, so every writer keeps it right, and indexed, so the scheduler's due
+-- filters are one index range.
 ALTER TABLE filters ADD COLUMN next_sync_at INTEGER GENERATED ALWAYS AS (
     CASE WHEN schedule_minutes IS NULL OR deleted_at IS NOT NULL THEN NULL
-         ELSE max(max(coalesce(schedule_set_at, 0), coalesce(last_sync_started_at, 0))
-                  + schedule_minutes * 60,
+         ELSE max(min(max(coalesce(schedule_set_at, 0), coalesce(last_sync_started_at, 0))
+                      + schedule_minutes * 60,
+                      coalesce(webhook_due_at, 9223372036854775807)),
                   coalesce(schedule_held_until, 0)) END) VIRTUAL;
 CREATE INDEX filters_next_sync_at ON filters (next_sync_at) WHERE next_sync_at IS NOT NULL;
 
@@ -48,7 +54,8 @@ BEGIN
         last_sync_started_at = CASE WHEN NEW.dry_run THEN last_sync_started_at
                                     ELSE NEW.created_at END,
         schedule_held_until = CASE WHEN NEW.dry_run THEN schedule_held_until END,
-        schedule_hold_reason = CASE WHEN NEW.dry_run THEN schedule_hold_reason END
+        schedule_hold_reason = CASE WHEN NEW.dry_run THEN schedule_hold_reason END,
+        webhook_due_at = CASE WHEN NEW.dry_run THEN webhook_due_at END
     WHERE id = NEW.filter_id;
 END;
 

@@ -12,6 +12,7 @@ use crate::{
     sync::runner::JobRunner,
     upstream::{brevo::BrevoClient, pipedrive::PipedriveClient},
     usage::Usage,
+    webhooks::Inbox,
 };
 
 /// What every handler can reach.
@@ -37,4 +38,6 @@ pub struct AppState {
     pub metrics_token: Option<secrecy::SecretString>,
     pub alerts: Alerts,
     pub usage: Usage,
+    /// With `PIPEDRIVE_WEBHOOKS`: checks and takes the webhook's deliveries.
+    pub webhooks: Option<Inbox>,
 }

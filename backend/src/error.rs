@@ -22,6 +22,8 @@ pub enum ApiError {
     Unauthorized,
     #[error("Wrong password.")]
     InvalidCredentials,
+    #[error("The webhook delivery's credentials are wrong or missing.")]
+    WebhookUnauthorized,
     #[error("Too many failed sign-ins. Try again in {retry_after_secs} s.")]
     LoginThrottled { retry_after_secs: u64 },
     #[error("Cross-origin requests may not change anything.")]
@@ -112,6 +114,7 @@ impl ApiError {
         match self {
             Self::Unauthorized => ("unauthorized", "Not signed in"),
             Self::InvalidCredentials => ("invalid_credentials", "Wrong password"),
+            Self::WebhookUnauthorized => ("webhook_unauthorized", "Webhook not authenticated"),
             Self::LoginThrottled { .. } => ("login_throttled", "Too many sign-in attempts"),
             Self::CrossOrigin => ("cross_origin_request", "Cross-origin request refused"),
             Self::NotFound(NotFound::Filter(_)) => ("filter_not_found", "Filter not found"),
@@ -174,7 +177,9 @@ impl ApiError {
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
-            Self::Unauthorized | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            Self::Unauthorized | Self::InvalidCredentials | Self::WebhookUnauthorized => {
+                StatusCode::UNAUTHORIZED
+            }
             Self::LoginThrottled { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::CrossOrigin => StatusCode::FORBIDDEN,
             Self::NotFound(_) | Self::RouteNotFound { .. } => StatusCode::NOT_FOUND,

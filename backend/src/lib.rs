@@ -38,3 +38,5 @@ pub mod telemetry;
 pub mod upstream;
 /// Upstream usage per day and the Pipedrive budget.
 pub mod usage;
+/// The Pipedrive webhook: registration and deliveries.
+pub mod webhooks;

@@ -5,7 +5,7 @@ use actix_web::App;
 use utoipa::{
     openapi::{
         schema::{Schema, SchemaType, Type},
-        security::{ApiKey, ApiKeyValue, SecurityScheme},
+        security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme},
         OpenApi as OpenApiDocument, RefOr,
     },
     Modify, OpenApi,
@@ -30,6 +30,7 @@ use crate::{auth::session::cookie_name, error::Problem, routes};
         (name = "sync-jobs", description = "Recorded sync jobs"),
         (name = "field-mapping", description = "Which Pipedrive person fields fill which Brevo attributes"),
         (name = "alerts", description = "Alerts to a chat webhook when a filter's syncs fail or recover"),
+        (name = "webhooks", description = "Deliveries from Pipedrive's person webhook"),
         (name = "usage", description = "Upstream API use per day and the Pipedrive budget"),
         (name = "meta", description = "Health and this document"),
     ),
@@ -49,6 +50,17 @@ impl Modify for SessionCookie {
                 cookie_name(false),
                 "Set by POST /api/auth/login (named __Host-pbs_session when SECURE_COOKIE is on).",
             ))),
+        );
+        components.add_security_scheme(
+            "pipedrive_webhook_auth",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Basic)
+                    .description(Some(
+                        "The user and password the service registered its Pipedrive webhook with.",
+                    ))
+                    .build(),
+            ),
         );
     }
 }

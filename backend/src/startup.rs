@@ -36,6 +36,7 @@ use crate::{
     telemetry,
     upstream::{self, brevo::BrevoClient, pipedrive::PipedriveClient, usage::UsageMeter},
     usage::Usage,
+    webhooks::{self, Inbox},
 };
 
 /// The message a job left `processing` by a previous process ends with.
@@ -67,7 +68,17 @@ pub struct Application {
     alerts: Alerts,
     alert_queue: Option<mpsc::Receiver<Alert>>,
     usage: Usage,
+    webhook: Option<WebhookSetup>,
     password_source: PasswordSource,
+}
+
+/// With `PIPEDRIVE_WEBHOOKS`: what registering and receiving the webhook need.
+struct WebhookSetup {
+    public_url: url::Url,
+    secret: secrecy::SecretString,
+    inbox: Inbox,
+    events: mpsc::Receiver<()>,
+    debounce: Duration,
 }
 
 impl Application {
@@ -87,6 +98,23 @@ impl Application {
         let (password, password_source) =
             AdminPassword::resolve(settings.admin_password.clone(), folder.as_deref())?;
         let signing_key = session::signing_key(folder.as_deref())?;
+        let webhook = match (
+            settings.automation.pipedrive_webhooks,
+            &settings.automation.public_url,
+        ) {
+            (true, Some(public_url)) => {
+                let secret = webhooks::secret(folder.as_deref())?;
+                let (inbox, events) = Inbox::new(&secret);
+                Some(WebhookSetup {
+                    public_url: public_url.clone(),
+                    secret,
+                    inbox,
+                    events,
+                    debounce: settings.automation.webhook_debounce,
+                })
+            }
+            _ => None,
+        };
 
         let listener =
             TcpListener::bind(&settings.bind_addr).map_err(|source| StartupError::Bind {
@@ -149,6 +177,7 @@ impl Application {
             metrics_token: settings.metrics_token.clone(),
             alerts: alerts.clone(),
             usage: usage.clone(),
+            webhooks: webhook.as_ref().map(|w| w.inbox.clone()),
         });
 
         let static_dir = settings.static_dir.clone();
@@ -210,6 +239,7 @@ impl Application {
             alerts,
             alert_queue,
             usage,
+            webhook,
             password_source,
         })
     }
@@ -240,6 +270,18 @@ impl Application {
         ];
         if let (Some(delivery), Some(queue)) = (self.alerts.delivery(), self.alert_queue) {
             background.push(tokio::spawn(delivery.run(queue)));
+        }
+        if let Some(webhook) = self.webhook {
+            background.push(tokio::spawn(webhooks::register(
+                self.pipedrive.clone(),
+                webhook.public_url,
+                webhook.secret,
+            )));
+            background.push(tokio::spawn(webhooks::mark_due(
+                self.pool.clone(),
+                webhook.events,
+                webhook.debounce,
+            )));
         }
         if let Some(every) = self.filter_refresh {
             background.push(tokio::spawn(background::refresh_filters(

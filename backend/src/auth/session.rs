@@ -128,7 +128,13 @@ impl FromRequest for TypedSession {
 }
 
 /// API paths that answer without a session (DESIGN §3).
-const PUBLIC_API_PATHS: [&str; 3] = ["/api/health", "/api/auth/login", "/api/openapi.json"];
+/// Pipedrive's webhook deliveries authenticate with basic auth instead (`webhooks`).
+const PUBLIC_API_PATHS: [&str; 4] = [
+    "/api/health",
+    "/api/auth/login",
+    "/api/openapi.json",
+    crate::webhooks::PATH,
+];
 
 /// Answers 401 for any other API request without a valid session. Applied to the whole `/api`
 /// scope so that a new route is protected by default.

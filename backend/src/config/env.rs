@@ -26,6 +26,16 @@ impl Settings {
             }
         }
         let defaults = SyncSettings::default();
+        let public_url = var("PUBLIC_URL")
+            .map(|raw| parse_url("PUBLIC_URL", &raw))
+            .transpose()?;
+        let pipedrive_webhooks = parse_bool("PIPEDRIVE_WEBHOOKS")?.unwrap_or(false);
+        if pipedrive_webhooks && public_url.is_none() {
+            return Err(ConfigError::Invalid {
+                var: "PIPEDRIVE_WEBHOOKS",
+                reason: "needs PUBLIC_URL, the address Pipedrive delivers to".into(),
+            });
+        }
         Ok(Self {
             database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite:data/app.db".into()),
             bind_addr: var("BIND_ADDR").unwrap_or_else(|| "127.0.0.1:8080".into()),
@@ -78,14 +88,17 @@ impl Settings {
                     .map(|raw| parse_url("ALERT_WEBHOOK_URL", &raw))
                     .transpose()?
                     .map(SecretUrl),
-                public_url: var("PUBLIC_URL")
-                    .map(|raw| parse_url("PUBLIC_URL", &raw))
-                    .transpose()?,
+                public_url,
                 pipedrive_daily_token_budget: parse_number(
                     "PIPEDRIVE_DAILY_TOKEN_BUDGET",
                     1..=u32::MAX,
                 )?
                 .map(u64::from),
+                pipedrive_webhooks,
+                webhook_debounce: parse_number("WEBHOOK_DEBOUNCE_SECONDS", 1..=3_600)?
+                    .map_or(AutomationSettings::default().webhook_debounce, |s| {
+                        Duration::from_secs(u64::from(s))
+                    }),
                 ..AutomationSettings::default()
             },
         })

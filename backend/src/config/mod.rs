@@ -59,6 +59,11 @@ pub struct AutomationSettings {
     pub public_url: Option<Url>,
     /// `PIPEDRIVE_DAILY_TOKEN_BUDGET`: tokens per UTC day scheduled jobs may spend.
     pub pipedrive_daily_token_budget: Option<u64>,
+    /// `PIPEDRIVE_WEBHOOKS`: register a Pipedrive person webhook at `PUBLIC_URL` (needs it).
+    pub pipedrive_webhooks: bool,
+    /// `WEBHOOK_DEBOUNCE_SECONDS`: how long after a person event the scheduled filters sync,
+    /// so that a burst of events makes one sync.
+    pub webhook_debounce: Duration,
     /// Each attempt to deliver an alert gets this long.
     pub alert_timeout: Duration,
     /// The pauses before an alert's retries; after the last, it is dropped with a log line.
@@ -72,6 +77,8 @@ impl Default for AutomationSettings {
             alert_webhook_url: None,
             public_url: None,
             pipedrive_daily_token_budget: None,
+            pipedrive_webhooks: false,
+            webhook_debounce: Duration::from_secs(60),
             alert_timeout: Duration::from_secs(10),
             // Three retries within about 20 s.
             alert_retry_delays: [1, 4, 15].map(Duration::from_secs).to_vec(),

@@ -1,4 +1,5 @@
-//! The scheduler's queries: due filters through the `filters_next_sync_at` index, and holds.
+//! The scheduler's queries: due filters through the `filters_next_sync_at` index, holds, and
+//! the webhooks' early syncs.
 
 use sqlx::SqlitePool;
 
@@ -11,6 +12,8 @@ pub struct DueFilter {
     pub id: FilterId,
     /// Persons its newest job fetched, to estimate the next one's cost.
     pub last_fetched: Option<i64>,
+    /// Due because a Pipedrive webhook's debounce ended, not by its interval.
+    pub by_webhook: bool,
 }
 
 /// Up to `limit` filters whose schedule is due at `now`, the most overdue first, without a
@@ -19,7 +22,9 @@ pub struct DueFilter {
 pub async fn due(pool: &SqlitePool, now: UnixTime, limit: u32) -> Result<Vec<DueFilter>, DbError> {
     let rows = sqlx::query!(
         r#"
-        SELECT f.id AS "id!", j.total_fetched AS "last_fetched?" FROM filters f
+        SELECT f.id AS "id!", j.total_fetched AS "last_fetched?",
+               coalesce(f.webhook_due_at <= ?1, 0) AS "by_webhook!: bool"
+        FROM filters f
         LEFT JOIN sync_jobs j ON j.id = f.last_job_id
         WHERE f.next_sync_at <= ?1 AND j.status IS NOT 'processing'
         ORDER BY f.next_sync_at LIMIT ?2
@@ -34,6 +39,7 @@ pub async fn due(pool: &SqlitePool, now: UnixTime, limit: u32) -> Result<Vec<Due
         .map(|row| DueFilter {
             id: FilterId(row.id),
             last_fetched: row.last_fetched,
+            by_webhook: row.by_webhook,
         })
         .collect())
 }
@@ -54,4 +60,18 @@ pub async fn hold(
     .execute(pool)
     .await?;
     Ok(())
+}
+
+/// A Pipedrive person changed: every scheduled filter not already waiting for a webhook's
+/// sync becomes due at `at` (the debounce's end), so a burst of events makes one sync.
+/// Returns how many filters were marked.
+pub async fn mark_webhook_due(pool: &SqlitePool, at: UnixTime) -> Result<u64, DbError> {
+    let result = sqlx::query!(
+        r#"UPDATE filters SET webhook_due_at = ?1
+           WHERE schedule_minutes IS NOT NULL AND deleted_at IS NULL AND webhook_due_at IS NULL"#,
+        at.0
+    )
+    .execute(pool)
+    .await?;
+    Ok(result.rows_affected())
 }

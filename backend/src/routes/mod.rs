@@ -15,6 +15,7 @@ pub mod openapi;
 pub mod spa;
 pub mod sync_jobs;
 pub mod usage;
+pub mod webhooks;
 
 use std::sync::LazyLock;
 
@@ -53,7 +54,8 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
         .service(field_mapping_preview::preview_field_mapping)
         .service(alerts::get_alerts)
         .service(alerts::send_test_alert)
-        .service(usage::get_usage);
+        .service(usage::get_usage)
+        .service(webhooks::receive_pipedrive);
 }
 
 /// A JSON object as `T`. serde would also build a struct from an array of its fields in

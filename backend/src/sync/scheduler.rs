@@ -1,6 +1,6 @@
-//! Starts the filters whose schedule is due (DESIGN §9): once a second it reads the due
-//! filters through one indexed query and starts each through the runner's atomic start, at
-//! most `SCHEDULE_CONCURRENCY` scheduled jobs at once. An overdue filter is simply due, so
+//! Starts the filters whose schedule (or a Pipedrive webhook's debounce) is due (DESIGN §9):
+//! once a second it reads the due filters through one indexed query and starts each through
+//! the runner's atomic start, at most `SCHEDULE_CONCURRENCY` scheduled jobs at once. An overdue filter is simply due, so
 //! after a restart it runs once, not once per missed interval.
 
 use std::{future::Future, sync::Arc, time::Duration};
@@ -121,14 +121,15 @@ impl<S: StartJob> Scheduler<S> {
                 tick.held.push(filter_id);
                 continue;
             }
+            let trigger = if filter.by_webhook {
+                Trigger::Webhook
+            } else {
+                Trigger::Schedule
+            };
             let Ok(slot) = self.slots.clone().try_acquire_owned() else {
                 break;
             };
-            match self
-                .starter
-                .start_scheduled(filter_id, Trigger::Schedule, slot)
-                .await
-            {
+            match self.starter.start_scheduled(filter_id, trigger, slot).await {
                 Ok(job) => {
                     tracing::info!(job_id = %job.id, %filter_id, "started a scheduled sync");
                     crate::metrics::record_scheduled_start();

@@ -89,6 +89,14 @@ impl UpstreamRequest {
         }
     }
 
+    /// A deletion: repeating it is harmless (the repeat finds nothing to delete).
+    pub fn delete(operation: &'static str, path: impl Into<String>) -> Self {
+        Self {
+            method: Method::DELETE,
+            ..Self::get(operation, path)
+        }
+    }
+
     /// A replacing update: repeating it is harmless.
     pub fn put(operation: &'static str, path: impl Into<String>, body: Bytes) -> Self {
         Self {

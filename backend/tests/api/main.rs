@@ -21,3 +21,4 @@ mod schema;
 mod sync;
 mod sync_jobs;
 mod usage;
+mod webhooks;

@@ -420,6 +420,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/webhooks/pipedrive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pipedrive webhook receiver
+         * @description Where the service's Pipedrive person webhook delivers (with `PUBLIC_URL` and
+         *     `PIPEDRIVE_WEBHOOKS=true`; 404 otherwise). Authenticated by the basic-auth credentials the
+         *     service registered the webhook with, not by a session. Any person event makes every
+         *     scheduled filter sync after `WEBHOOK_DEBOUNCE_SECONDS`; the answer comes at once.
+         */
+        post: operations["webhooks.pipedrive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2020,6 +2043,47 @@ export interface operations {
             };
             /** @description Not signed in */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "webhooks.pipedrive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A Pipedrive v2 webhook event */
+        requestBody: {
+            content: {
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            /** @description Taken: the scheduled filters will sync */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong or missing credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Pipedrive webhooks are off */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

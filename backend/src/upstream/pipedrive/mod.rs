@@ -4,8 +4,10 @@
 
 mod fields;
 mod persons;
+mod webhooks;
 
 pub use persons::WantedFields;
+pub use webhooks::{NewWebhook, Webhook};
 
 use std::{sync::Arc, time::Duration};
 
