@@ -19,6 +19,7 @@ pub struct AlertsOut {
 #[utoipa::path(
     tag = "alerts",
     operation_id = "alerts.get",
+    security(("session_cookie" = [])),
     responses(
         (status = 200, description = "The alert settings", body = AlertsOut),
         (status = 401, description = "Not signed in", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -41,6 +42,7 @@ pub async fn get_alerts(state: web::Data<AppState>) -> HttpResponse {
 #[utoipa::path(
     tag = "alerts",
     operation_id = "alerts.test",
+    security(("session_cookie" = [])),
     responses(
         (status = 204, description = "The receiver took the test alert"),
         (status = 401, description = "Not signed in", body = crate::error::Problem, content_type = "application/problem+json"),

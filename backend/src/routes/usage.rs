@@ -34,6 +34,7 @@ pub struct UsageDayOut {
 #[utoipa::path(
     tag = "usage",
     operation_id = "usage.get",
+    security(("session_cookie" = [])),
     responses(
         (status = 200, description = "Today's Pipedrive spend and the last 30 days", body = UsageOut),
         (status = 401, description = "Not signed in", body = crate::error::Problem, content_type = "application/problem+json"),

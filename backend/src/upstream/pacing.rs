@@ -14,7 +14,7 @@ use super::{
 };
 use crate::domain::time::UnixTime;
 
-/// A Pipedrive 429 that asks for at least this long is its daily budget, not a burst window.
+/// A Pipedrive 429 that asks for longer than this is its daily budget, not a burst window.
 const DAILY_BUDGET_RESET: Duration = Duration::from_secs(3600);
 
 /// Reset headers count whole seconds: a window the server calls spent may have been filled
@@ -30,7 +30,7 @@ impl ApiClient {
     ) -> UpstreamError {
         let until = UnixTime::now().0 + wait.as_secs_f64().ceil() as i64;
         // The burst windows reset within seconds; a reset hours away is the daily budget.
-        if self.spec.api == Api::Pipedrive && wait >= DAILY_BUDGET_RESET {
+        if self.spec.api == Api::Pipedrive && wait > DAILY_BUDGET_RESET {
             return UpstreamError::DailyBudgetSpent {
                 until: UnixTime(until).to_rfc3339(),
             };

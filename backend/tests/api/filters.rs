@@ -43,10 +43,10 @@ async fn the_first_refresh_creates_every_person_filter() {
         json!([
             {"id": 7, "name": "Customers", "brevo_list_id": null, "brevo_list_name": null,
              "deleted_at": null, "mode": "mirror", "schedule_minutes": null, "next_sync_at": null,
-             "last_job": null},
+             "schedule_hold": null, "last_job": null},
             {"id": 12, "name": "Newsletter", "brevo_list_id": null, "brevo_list_name": null,
              "deleted_at": null, "mode": "mirror", "schedule_minutes": null, "next_sync_at": null,
-             "last_job": null},
+             "schedule_hold": null, "last_job": null},
         ])
     );
     assert_eq!(names(&app, "/api/filters").await.len(), 2);
