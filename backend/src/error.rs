@@ -109,6 +109,15 @@ pub struct Problem {
 }
 
 impl ApiError {
+    /// The 404 of a route that is off (`/metrics` without `METRICS_TOKEN`, the webhook
+    /// receiver without `PIPEDRIVE_WEBHOOKS`): as if it did not exist.
+    pub fn route_off(req: &actix_web::HttpRequest) -> Self {
+        Self::RouteNotFound {
+            method: req.method().to_string(),
+            path: req.path().to_owned(),
+        }
+    }
+
     /// The stable `code` and the `title` of each kind of problem, in one place.
     fn code_and_title(&self) -> (&'static str, &'static str) {
         match self {

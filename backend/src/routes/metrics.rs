@@ -13,10 +13,7 @@ pub async fn metrics(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let Some(token) = &state.metrics_token else {
-        return Err(ApiError::RouteNotFound {
-            method: req.method().to_string(),
-            path: req.path().to_owned(),
-        });
+        return Err(ApiError::route_off(&req));
     };
     let presented = req
         .headers()

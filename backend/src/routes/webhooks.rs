@@ -25,10 +25,7 @@ pub async fn receive_pipedrive(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let Some(inbox) = &state.webhooks else {
-        return Err(ApiError::RouteNotFound {
-            method: req.method().to_string(),
-            path: req.path().to_owned(),
-        });
+        return Err(ApiError::route_off(&req));
     };
     let authorization = req
         .headers()
