@@ -26,6 +26,8 @@ sign_in() { stack_sign_in "$password"; }
 # Two sessions now: the fuzzed sign-ins soon throttle signing in (429).
 cookie=$(sign_in)
 logout_cookie=$(sign_in)
+export PBS_WEBHOOK_SECRET
+PBS_WEBHOOK_SECRET=$(cat "$work/webhook-secret")
 # Filters to sync, so that the sync routes see existing ids too.
 curl -fsS -o /dev/null -b "pbs_session=$cookie" -X POST "$base/api/filters/refresh"
 

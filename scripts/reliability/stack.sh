@@ -34,6 +34,7 @@ stack_start() {
         ADMIN_PASSWORD="$password" STATIC_DIR=/nonexistent \
         PIPEDRIVE_API_TOKEN=sandbox-pipedrive-token PIPEDRIVE_BASE_URL="$sandbox" \
         BREVO_API_KEY=sandbox-brevo-key BREVO_BASE_URL="$sandbox" RUST_LOG=warn \
+        PUBLIC_URL="http://127.0.0.1:$app_port" PIPEDRIVE_WEBHOOKS=true \
         "$bin_dir/pipedrive-brevo-sync" >"$work/app.log" 2>&1) &
     app_pid=$!
     pids+=($app_pid)

@@ -2059,10 +2059,10 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description A Pipedrive v2 webhook event */
+        /** @description A Pipedrive v2 webhook event (`meta`, `data`, `previous`); only its arrival matters */
         requestBody: {
             content: {
-                "application/json": unknown;
+                "application/json": Record<string, never>;
             };
         };
         responses: {
@@ -2072,6 +2072,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The body is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Wrong or missing credentials */
             401: {
@@ -2084,6 +2093,24 @@ export interface operations {
             };
             /** @description Pipedrive webhooks are off */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is JSON but not an object */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
