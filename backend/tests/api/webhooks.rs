@@ -132,3 +132,113 @@ async fn without_pipedrive_webhooks_the_receiver_is_not_there() {
     let response = deliver(&app, Some("Basic eDp5".into())).await;
     assert_problem(response, 404, "route_not_found").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_service_registers_its_webhook_once_and_a_person_change_in_pipedrive_syncs_the_filter()
+{
+    // PUBLIC_URL must name the server before it starts: a port picked beforehand.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let public = format!("http://127.0.0.1:{port}");
+    let settings_url = url::Url::parse(&public).unwrap();
+    let mut app = spawn_app_with(move |settings| {
+        settings.bind_addr = format!("127.0.0.1:{port}");
+        settings.automation.pipedrive_webhooks = true;
+        settings.automation.public_url = Some(settings_url);
+        settings.automation.webhook_debounce = Duration::from_secs(1);
+    })
+    .await;
+    let registered = |app: &TestApp| app.sandbox.pipedrive().webhooks();
+    let first = registered_webhook(&app, None).await;
+    assert_eq!(
+        first.subscription_url,
+        format!("{public}/api/webhooks/pipedrive")
+    );
+    assert_eq!(
+        (
+            first.event_object.as_str(),
+            first.event_action.as_str(),
+            first.version.as_str()
+        ),
+        ("person", "*", "2.0")
+    );
+    assert_eq!(first.http_auth_user.as_deref(), Some("pipedrive"));
+    assert_eq!(
+        first.http_auth_password.as_deref(),
+        Some(secret(&app).as_str())
+    );
+
+    // A restart replaces it: still one, a new one.
+    app.restart().await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while registered(&app)
+        .first()
+        .is_none_or(|hook| hook.id == first.id)
+    {
+        assert!(Instant::now() < deadline, "{:?}", registered(&app));
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(registered(&app).len(), 1, "{:?}", registered(&app));
+
+    app.sign_in().await;
+    let person = |n: u64| {
+        upstream_sandbox::Person::new(n, "P", &n.to_string())
+            .with_email(&format!("p{n}@example.com"), true)
+    };
+    app.sandbox
+        .pipedrive()
+        .add_filter_with_persons(9, "Webhooked", vec![person(1)]);
+    app.refresh().await;
+    let patch = app
+        .client
+        .patch(app.url("/api/filters/9"))
+        .json(&json!({"schedule_minutes": 1440}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(patch.status(), 200);
+
+    // A person joins the filter in Pipedrive: Pipedrive calls the webhook, the filter syncs.
+    let changed = Instant::now();
+    app.sandbox
+        .pipedrive()
+        .set_persons(9, vec![person(1), person(2)]);
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let job = loop {
+        let filter: Value = app.get("/api/filters/9").await.json().await.unwrap();
+        if filter["last_job"]["status"] == "completed" {
+            break filter["last_job"].clone();
+        }
+        assert!(Instant::now() < deadline, "{filter}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    eprintln!(
+        "person change → webhook sync completed after {:?}",
+        changed.elapsed()
+    );
+    assert_eq!(job["trigger"], "webhook", "{job}");
+    assert_eq!(job["total_added"], 2);
+    let deliveries = app.sandbox.pipedrive().webhook_deliveries();
+    assert!(
+        deliveries.iter().any(|d| d.status == Some(204)),
+        "{deliveries:?}"
+    );
+}
+
+/// The one webhook registered in the sandbox, once it is there (and is not `not`).
+async fn registered_webhook(app: &TestApp, not: Option<u64>) -> upstream_sandbox::Webhook {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let hooks = app.sandbox.pipedrive().webhooks();
+        if let [hook] = hooks.as_slice() {
+            if Some(hook.id) != not {
+                return hook.clone();
+            }
+        }
+        assert!(Instant::now() < deadline, "{hooks:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

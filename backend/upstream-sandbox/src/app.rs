@@ -41,7 +41,7 @@ impl AppState {
             config.import_delay,
         );
         let state = Self {
-            pipedrive: PipedriveState::default(),
+            pipedrive: PipedriveState::delivering(&config),
             brevo,
             faults: FaultBook::default(),
             limiter: RateLimiter::new(&config),

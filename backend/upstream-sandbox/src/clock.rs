@@ -12,6 +12,19 @@ pub fn unix_now() -> i64 {
         .map_or(0, |elapsed| elapsed.as_secs() as i64)
 }
 
+/// Milliseconds since the Unix epoch of `time` (0 before the epoch).
+pub fn unix_millis(time: SystemTime) -> i64 {
+    time.duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_millis() as i64)
+}
+
+/// RFC 3339 in UTC with milliseconds, as Pipedrive's webhooks use:
+/// `2019-10-25T08:25:27.000Z`.
+pub fn rfc3339_millis(unix_millis: i64) -> String {
+    let (date, time) = split(unix_millis.div_euclid(1000));
+    format!("{date}T{time}.{:03}Z", unix_millis.rem_euclid(1000))
+}
+
 /// Pipedrive v1 style: `2019-10-15 11:01:53`.
 pub fn pipedrive_v1(unix: i64) -> String {
     let (date, time) = split(unix);
@@ -158,6 +171,10 @@ mod tests {
         assert_eq!(rfc3339(1_609_459_200), "2021-01-01T00:00:00Z");
         // A leap day, to exercise the March-based year of the algorithm.
         assert_eq!(rfc3339(1_709_210_096), "2024-02-29T12:34:56Z");
+        assert_eq!(
+            rfc3339_millis(1_572_006_327_042),
+            "2019-10-25T12:25:27.042Z"
+        );
     }
 
     #[test]

@@ -45,6 +45,13 @@ pub struct SandboxConfig {
     /// Seed the demo filters, the default Brevo folder and a blocklisted
     /// contact (see [`crate::demo`]).
     pub seed_demo: bool,
+    /// Pauses before the retries of a failed webhook delivery, each counted
+    /// from the previous attempt's failure. Pipedrive retries 3 times: after
+    /// 3, 30 and 150 seconds; tests shorten them to milliseconds.
+    pub webhook_retry_delays: Vec<Duration>,
+    /// How long a webhook receiver may take to answer before the attempt
+    /// counts as failed (Pipedrive: 10 s).
+    pub webhook_timeout: Duration,
 }
 
 impl Default for SandboxConfig {
@@ -62,6 +69,8 @@ impl Default for SandboxConfig {
             brevo_first_name_attribute: "FIRSTNAME".to_owned(),
             brevo_last_name_attribute: "LASTNAME".to_owned(),
             seed_demo: false,
+            webhook_retry_delays: [3, 30, 150].map(Duration::from_secs).to_vec(),
+            webhook_timeout: Duration::from_secs(10),
         }
     }
 }

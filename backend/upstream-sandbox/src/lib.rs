@@ -6,6 +6,12 @@
 //! where it is chosen. See `README.md` beside this crate for the routes and
 //! the `/__sandbox/` control API of the standalone binary.
 //!
+//! Pipedrive webhooks registered with `POST /v1/webhooks` are sent v2 person
+//! events (`create`, `change`, `delete`) when persons change through
+//! [`PipedriveState`] or the control API, with Basic auth, a timeout and
+//! Pipedrive's retries ([`SandboxConfig::webhook_retry_delays`]); every attempt
+//! is in [`PipedriveState::webhook_deliveries`].
+//!
 //! ```no_run
 //! # async fn example() -> std::io::Result<()> {
 //! use upstream_sandbox::{Api, Fault, Sandbox, SandboxConfig};
@@ -47,4 +53,7 @@ pub use state::brevo::{
 };
 pub use state::generator::GeneratedPersons;
 pub use state::person::{LabeledValue, Person};
-pub use state::pipedrive::{FieldError, FilterSummary, PersonEdit, PipedriveState, ShiftError};
+pub use state::pipedrive::{
+    FieldError, FilterSummary, PersonEdit, PipedriveState, ShiftError, Webhook, WebhookDelivery,
+    MAX_WEBHOOKS_PER_USER,
+};

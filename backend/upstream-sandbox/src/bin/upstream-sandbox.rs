@@ -23,6 +23,8 @@ Options:
   --first-name-attribute NAME       Brevo first-name attribute [default FIRSTNAME]
   --last-name-attribute NAME        Brevo last-name attribute [default LASTNAME]
   --seed-demo / --no-seed-demo      seed the demo filters and Brevo account [default on]
+  --webhook-retry-delays-ms LIST    pauses before webhook retries [default 3000,30000,150000]
+  --webhook-timeout-ms MS           time a webhook receiver has to answer [default 10000]
   -h, --help                        print this help
 
 Credentials: SANDBOX_PIPEDRIVE_TOKEN (x-api-token) and SANDBOX_BREVO_KEY (api-key).";
@@ -97,6 +99,19 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<SandboxConfig>
             }
             "--first-name-attribute" => config.brevo_first_name_attribute = value()?,
             "--last-name-attribute" => config.brevo_last_name_attribute = value()?,
+            "--webhook-retry-delays-ms" => {
+                let list = value()?;
+                let delays: Result<Vec<u64>, String> = list
+                    .split(',')
+                    .filter(|item| !item.trim().is_empty())
+                    .map(|item| parse_value(&flag, item.trim()))
+                    .collect();
+                config.webhook_retry_delays =
+                    delays?.into_iter().map(Duration::from_millis).collect();
+            }
+            "--webhook-timeout-ms" => {
+                config.webhook_timeout = Duration::from_millis(parse_value(&flag, &value()?)?)
+            }
             "--seed-demo" => config.seed_demo = true,
             "--no-seed-demo" => config.seed_demo = false,
             _ => return Err(format!("unknown option {flag}")),

@@ -6,6 +6,7 @@ mod brevo;
 mod faults;
 mod persons;
 mod pipedrive;
+mod webhooks;
 
 use std::time::Duration;
 
@@ -33,7 +34,10 @@ pub(crate) fn configure(app: &mut web::ServiceConfig) {
                 "/filters/{id}/set-field",
                 web::post().to(pipedrive::set_field),
             )
+            .route("/filters/{id}/persons", web::put().to(persons::set_persons))
             .route("/persons/{id}", web::patch().to(persons::edit_person))
+            .route("/persons/{id}", web::delete().to(persons::delete_person))
+            .route("/webhooks", web::get().to(webhooks::webhooks))
             .route(
                 "/person-fields/{key}",
                 web::delete().to(persons::delete_person_field),
@@ -126,6 +130,8 @@ async fn state_summary(state: Data<AppState>) -> HttpResponse {
     HttpResponse::Ok().json(json!({
         "pipedrive": {
             "filters": filters,
+            "webhooks": state.pipedrive.webhooks().len(),
+            "webhook_deliveries": state.pipedrive.webhook_deliveries_since(0).1,
             "requests": pipedrive.requests,
             "rate_limited": pipedrive.rate_limited,
         },

@@ -8,6 +8,7 @@ mod brevo_lists;
 mod pipedrive;
 mod pipedrive_fields;
 mod pipedrive_paging;
+mod pipedrive_webhooks;
 
 use actix_web::web;
 use serde::Deserialize;
@@ -20,6 +21,7 @@ pub use brevo_import::IMPORT_BODY_LIMIT_BYTES;
 pub(crate) fn configure(app: &mut web::ServiceConfig) {
     pipedrive::configure(app);
     pipedrive_fields::configure(app);
+    pipedrive_webhooks::configure(app);
     brevo_lists::configure(app);
     brevo_attributes::configure(app);
     brevo_contacts::configure(app);

@@ -4,13 +4,13 @@
 use actix_web::web::{self, Data, Query};
 use actix_web::HttpResponse;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use super::pipedrive_paging::{self, Cursor};
 use crate::app::AppState;
 use crate::clock;
 use crate::responses::{pipedrive_bad_request, pipedrive_error};
-use crate::state::person::{LabeledValue, Person};
+use crate::state::person::v2_json;
 
 /// Filter types of `getFilters`; the sandbox only holds `people` filters.
 const FILTER_TYPES: &[&str] = &[
@@ -142,50 +142,12 @@ async fn persons(state: Data<AppState>, query: Query<PersonsQuery>) -> HttpRespo
         }
         .encode()
     });
-    let data: Vec<Value> = page.iter().map(|p| person_json(p, &keys)).collect();
+    let data: Vec<Value> = page.iter().map(|p| v2_json(p, &keys)).collect();
     HttpResponse::Ok().json(json!({
         "success": true,
         "data": data,
         "additional_data": { "next_cursor": next_cursor },
     }))
-}
-
-/// A person in the v2 `getPersons` shape, with the custom fields `keys` (each
-/// value or `null`), or `{}` when the person has no custom values at all.
-fn person_json(person: &Person, keys: &[String]) -> Value {
-    let labeled = |values: &[LabeledValue]| -> Vec<Value> {
-        let item =
-            |v: &LabeledValue| json!({ "value": v.value, "primary": v.primary, "label": v.label });
-        values.iter().map(item).collect()
-    };
-    json!({
-        "id": person.id,
-        "name": person.name,
-        "first_name": person.first_name,
-        "last_name": person.last_name,
-        "owner_id": person.owner_id,
-        "org_id": person.org_id,
-        "add_time": clock::rfc3339(person.add_time),
-        "update_time": clock::rfc3339(person.update_time),
-        "emails": labeled(&person.emails),
-        "phones": labeled(&person.phones),
-        "is_deleted": false,
-        "visible_to": 3,
-        "label_ids": person.label_ids,
-        "picture_id": null,
-        "custom_fields": custom_fields_json(person, keys),
-    })
-}
-
-fn custom_fields_json(person: &Person, keys: &[String]) -> Value {
-    if person.custom_fields.is_empty() {
-        return Value::Object(Map::new());
-    }
-    let value = |key: &String| person.custom_fields.get(key).cloned();
-    let values = keys
-        .iter()
-        .map(|key| (key.clone(), value(key).unwrap_or(Value::Null)));
-    Value::Object(values.collect())
 }
 
 #[cfg(test)]

@@ -87,6 +87,13 @@ impl GeneratedPersons {
         self.first + index * self.step + 1
     }
 
+    /// The index of the person with this id, if the population holds them.
+    pub fn index_of(&self, id: u64) -> Option<u64> {
+        let offset = id.checked_sub(1)?.checked_sub(self.first)?;
+        let index = offset / self.step.max(1);
+        (offset % self.step.max(1) == 0 && index < self.count).then_some(index)
+    }
+
     /// Person `index` of this population (`index < count`).
     pub fn person(&self, index: u64) -> Person {
         debug_assert!(index < self.count, "person {index} of {}", self.count);
@@ -150,6 +157,11 @@ mod tests {
         assert_eq!(population.person(10), global_person(35));
         assert_eq!(population.person(999_999), population.person(999_999));
         assert_eq!(std::mem::size_of_val(&population), 24);
+        let id = population.id(10);
+        assert_eq!(population.index_of(id), Some(10));
+        for absent in [0, 1, 5, id + 1, population.id(999_999) + 3] {
+            assert_eq!(population.index_of(absent), None, "{absent}");
+        }
     }
 
     #[test]

@@ -2,7 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
+use serde_json::{json, Map, Value};
+
+use crate::clock;
 
 /// 2024-01-15 09:30:00 UTC: creation time of hand-made persons, so their
 /// timestamps are stable across runs.
@@ -97,6 +99,45 @@ impl Person {
 /// "first last", trimmed, so an empty part leaves no stray space.
 pub(crate) fn display_name(first_name: &str, last_name: &str) -> String {
     format!("{first_name} {last_name}").trim().to_owned()
+}
+
+/// A person in the v2 `getPersons` shape (also the `data` of v2 webhooks),
+/// with the custom fields `keys` (each value or `null`), or `{}` when the
+/// person has no custom values at all.
+pub(crate) fn v2_json(person: &Person, keys: &[String]) -> Value {
+    let labeled = |values: &[LabeledValue]| -> Vec<Value> {
+        let item =
+            |v: &LabeledValue| json!({ "value": v.value, "primary": v.primary, "label": v.label });
+        values.iter().map(item).collect()
+    };
+    json!({
+        "id": person.id,
+        "name": person.name,
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "owner_id": person.owner_id,
+        "org_id": person.org_id,
+        "add_time": clock::rfc3339(person.add_time),
+        "update_time": clock::rfc3339(person.update_time),
+        "emails": labeled(&person.emails),
+        "phones": labeled(&person.phones),
+        "is_deleted": false,
+        "visible_to": 3,
+        "label_ids": person.label_ids,
+        "picture_id": null,
+        "custom_fields": custom_fields_json(person, keys),
+    })
+}
+
+fn custom_fields_json(person: &Person, keys: &[String]) -> Value {
+    if person.custom_fields.is_empty() {
+        return Value::Object(Map::new());
+    }
+    let value = |key: &String| person.custom_fields.get(key).cloned();
+    let values = keys
+        .iter()
+        .map(|key| (key.clone(), value(key).unwrap_or(Value::Null)));
+    Value::Object(values.collect())
 }
 
 impl LabeledValue {

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use super::events::{EventStyle, Touched};
 use super::{FieldError, PipedriveState};
 use crate::clock;
 use crate::state::lock;
@@ -80,12 +81,23 @@ impl PipedriveState {
     /// Changes a person wherever they appear, now and in later pages, and
     /// sets their `update_time` to now. Custom values must be of an existing
     /// custom field and in its type's shape. Any id is accepted: a generated
-    /// person exists before a filter matches them.
+    /// person exists before a filter matches them. Sends a `change` event
+    /// when a value changed.
     pub fn edit_person(&self, person_id: u64, edit: PersonEdit) -> Result<(), FieldError> {
         self.check_custom_values(&edit.custom_fields)?;
-        let now = clock::unix_now();
-        let mut edits = lock(&self.edits);
-        edits.entry(person_id).or_default().merge(edit, now);
+        let style = EventStyle {
+            or_global: true,
+            bulk: false,
+        };
+        self.with_person_events(
+            || Touched::fields_of([person_id]),
+            style,
+            || {
+                let now = clock::unix_now();
+                let mut edits = lock(&self.edits);
+                edits.entry(person_id).or_default().merge(edit, now);
+            },
+        );
         Ok(())
     }
 
@@ -93,7 +105,8 @@ impl PipedriveState {
     /// a filter's current persons, spread evenly over it: exactly
     /// ⌊persons × share⌋ of them (shares are rounded to millionths), who then
     /// keep the value wherever they appear. Returns how many persons changed.
-    /// Costs memory per changed person.
+    /// Costs memory per changed person. Sends a `change` event (a bulk edit)
+    /// for each person whose value changed.
     pub fn set_field_on_share(
         &self,
         filter_id: u64,
@@ -117,15 +130,25 @@ impl PipedriveState {
             let filter = filters.get(&filter_id).ok_or(FieldError::UnknownFilter)?;
             filter.persons.ids_where(chosen)
         };
-        let now = clock::unix_now();
-        let mut edits = lock(&self.edits);
-        for &id in &ids {
-            let edit = PersonEdit {
-                custom_fields: values.clone(),
-                ..PersonEdit::default()
-            };
-            edits.entry(id).or_default().merge(edit, now);
-        }
+        let style = EventStyle {
+            or_global: false,
+            bulk: true,
+        };
+        self.with_person_events(
+            || Touched::fields_of(ids.iter().copied()),
+            style,
+            || {
+                let now = clock::unix_now();
+                let mut edits = lock(&self.edits);
+                for &id in &ids {
+                    let edit = PersonEdit {
+                        custom_fields: values.clone(),
+                        ..PersonEdit::default()
+                    };
+                    edits.entry(id).or_default().merge(edit, now);
+                }
+            },
+        );
         Ok(ids.len() as u64)
     }
 

@@ -60,7 +60,7 @@ impl PipedriveState {
     }
 
     /// Checks that every key is a custom field and every value fits its type.
-    pub(super) fn check_custom_values(
+    pub(crate) fn check_custom_values(
         &self,
         values: &BTreeMap<String, Value>,
     ) -> Result<(), FieldError> {

@@ -1,33 +1,51 @@
 //! Pipedrive side of the sandbox: person filters, their persons, the
-//! account's person fields and the edits made to persons.
+//! account's person fields, the edits made to persons, and the webhooks told
+//! about changes to persons.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 mod custom_values;
+mod delivery;
 mod edits;
+mod events;
 mod fields;
 mod persons;
+mod webhooks;
 
 pub use edits::PersonEdit;
 pub use fields::FieldError;
+pub(crate) use webhooks::{webhook_json, NewWebhook};
+pub use webhooks::{Webhook, WebhookDelivery, MAX_WEBHOOKS_PER_USER};
 
 use custom_values::add_custom_values;
+use delivery::Delivery;
 use edits::AppliedEdit;
+use events::{EventStyle, Touched};
 use persons::Persons;
+use webhooks::Webhooks;
 
 use super::generator::GeneratedPersons;
 use super::lock;
 use super::person::Person;
 use crate::clock;
+use crate::config::SandboxConfig;
 use crate::person_fields::{account_fields, PersonField};
 
 /// The user every filter belongs to (the token owner).
 const FILTER_OWNER_ID: u64 = 10_001;
 
 /// Handle on the Pipedrive state; clones share it. Locks are taken in the
-/// order filters, fields, edits.
+/// order filters, fields, edits, webhooks.
+///
+/// The operations that change persons ([`Self::add_filter_with_persons`],
+/// [`Self::set_persons`], [`Self::delete_person`], [`Self::edit_person`],
+/// [`Self::set_field_on_share`]) send `create`, `change` and `delete` events
+/// to the registered v2 webhooks (see the `events` module); filter-level
+/// operations (adding, shifting, renaming or removing filters, rotating
+/// filters moving on) send none. A bare `PipedriveState::default()` keeps
+/// webhooks but calls none: only a [`crate::Sandbox`]'s state delivers.
 #[derive(Debug, Clone)]
 pub struct PipedriveState {
     filters: Arc<Mutex<BTreeMap<u64, Filter>>>,
@@ -35,6 +53,7 @@ pub struct PipedriveState {
     fields: Arc<Mutex<Vec<PersonField>>>,
     /// By person id: applied wherever the person appears.
     edits: Arc<Mutex<HashMap<u64, AppliedEdit>>>,
+    webhooks: Webhooks,
 }
 
 /// What [`PipedriveState::filters`] reports about one filter.
@@ -81,19 +100,37 @@ impl Default for PipedriveState {
             filters: Arc::default(),
             fields: Arc::new(Mutex::new(account_fields())),
             edits: Arc::default(),
+            webhooks: Webhooks::default(),
         }
     }
 }
 
 impl PipedriveState {
+    /// A state whose webhooks are called as `config` says (retry delays,
+    /// timeout), on the current tokio runtime.
+    pub(crate) fn delivering(config: &SandboxConfig) -> Self {
+        Self {
+            webhooks: Webhooks::new(Delivery::new(config)),
+            ..Self::default()
+        }
+    }
+
     /// Adds (or replaces) a people filter that matches nobody yet.
     pub fn add_filter(&self, id: u64, name: &str) {
         self.insert(id, name, Persons::Listed(Vec::new()));
     }
 
     /// Adds (or replaces) a people filter holding exactly these persons.
+    /// Persons who did not exist before are created; those of a replaced
+    /// hand-made filter who now exist nowhere are deleted.
     pub fn add_filter_with_persons(&self, id: u64, name: &str, persons: Vec<Person>) {
-        self.insert(id, name, Persons::listed(persons));
+        let persons = Persons::listed(persons);
+        let new_ids = persons.listed_ids();
+        self.with_person_events(
+            || self.replacing(id, &new_ids),
+            EventStyle::default(),
+            || self.insert(id, name, persons),
+        );
     }
 
     /// Adds (or replaces) a filter of `count` generated persons (global persons
@@ -156,9 +193,47 @@ impl PipedriveState {
         self.update(id, |filter| name.clone_into(&mut filter.name))
     }
 
-    /// Replaces the persons a filter matches. False if unknown.
+    /// Replaces the persons a filter matches. False if unknown. Sends
+    /// `create` for persons who did not exist before, `delete` for those who
+    /// now exist nowhere, `change` for changed ones and for those who joined
+    /// or left the filter but exist elsewhere too.
     pub fn set_persons(&self, id: u64, persons: Vec<Person>) -> bool {
-        self.update(id, |filter| filter.persons = Persons::listed(persons))
+        let persons = Persons::listed(persons);
+        let new_ids = persons.listed_ids();
+        self.with_person_events(
+            || self.replacing(id, &new_ids),
+            EventStyle::default(),
+            || self.update(id, |filter| filter.persons = persons),
+        )
+    }
+
+    /// Deletes a hand-made person from every hand-made filter, with their
+    /// edits: a `delete` event, or a `change` if a generated or clock-driven
+    /// filter still matches them. False if no hand-made filter holds them.
+    pub fn delete_person(&self, person_id: u64) -> bool {
+        let ids = || Touched {
+            ids: BTreeSet::from([person_id]),
+            moved: BTreeSet::from([person_id]),
+        };
+        self.with_person_events(ids, EventStyle::default(), || {
+            let now = clock::unix_now();
+            let mut removed = false;
+            for filter in lock(&self.filters).values_mut() {
+                let Persons::Listed(persons) = &mut filter.persons else {
+                    continue;
+                };
+                let count = persons.len();
+                persons.retain(|person| person.id != person_id);
+                if persons.len() < count {
+                    removed = true;
+                    filter.update_time = now;
+                }
+            }
+            if removed {
+                lock(&self.edits).remove(&person_id);
+            }
+            removed
+        })
     }
 
     /// Deletes a filter. False if unknown.
@@ -190,11 +265,13 @@ impl PipedriveState {
             .map(|(persons, _)| persons)
     }
 
-    /// Removes every filter and edit, and restores the deleted person fields.
+    /// Removes every filter, edit, webhook and delivery record (pending
+    /// retries stop), and restores the deleted person fields.
     pub fn clear(&self) {
         lock(&self.filters).clear();
         *lock(&self.fields) = account_fields();
         lock(&self.edits).clear();
+        self.clear_webhooks();
     }
 
     pub(crate) fn filter_rows(&self) -> Vec<FilterRow> {

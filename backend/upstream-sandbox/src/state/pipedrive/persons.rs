@@ -43,6 +43,26 @@ impl Persons {
         }
     }
 
+    /// The person with this id, if the filter matches them now.
+    pub fn find(&self, id: u64) -> Option<Person> {
+        match self {
+            Self::Listed(persons) => persons
+                .binary_search_by_key(&id, |person| person.id)
+                .ok()
+                .map(|index| persons[index].clone()),
+            Self::Generated(population) => population.index_of(id).map(|i| population.person(i)),
+            Self::Rotating { .. } => self.current().into_iter().find(|person| person.id == id),
+        }
+    }
+
+    /// Ids of a hand-made filter's persons (none for other kinds).
+    pub fn listed_ids(&self) -> Vec<u64> {
+        match self {
+            Self::Listed(persons) => persons.iter().map(|person| person.id).collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// Ids of the persons whose index `chosen` picks, in paging order.
     pub fn ids_where(&self, chosen: impl Fn(u64) -> bool) -> Vec<u64> {
         let listed = |persons: &[Person]| {
