@@ -35,6 +35,11 @@ export interface SuiteOptions {
   start: "open" | "signed-in" | "filters-loaded";
   /** Prepares the sandbox (or the server, through the API) before the browser opens. */
   seed?: (stack: Stack) => Promise<void>;
+  /**
+   * More environment for the server, e.g. ALERT_WEBHOOK_URL. A function, read in `beforeAll`,
+   * so that it can name what the suite's earlier `beforeAll` started (a receiver's port).
+   */
+  env?: () => Record<string, string>;
 }
 
 /**
@@ -42,11 +47,11 @@ export interface SuiteOptions {
  * browser first (its page errors fail the suite), then the stack even when that throws.
  * Call it inside `describe`; `name` names the logs in test-results/logs/.
  */
-export function setUpSuite(name: string, { start, seed }: SuiteOptions): Suite {
+export function setUpSuite(name: string, { start, seed, env }: SuiteOptions): Suite {
   let stack: Stack | undefined;
   let browser: Browser | undefined;
   beforeAll(async () => {
-    stack = await startStack(name);
+    stack = await startStack(name, env?.());
     await seed?.(stack);
     browser = await openBrowser(stack);
     if (start === "open") return;
@@ -75,7 +80,8 @@ export function setUpSuite(name: string, { start, seed }: SuiteOptions): Suite {
   };
 }
 
-export async function startStack(name: string): Promise<Stack> {
+/** `env` is added to (and may override) the server's test settings. */
+export async function startStack(name: string, env: Record<string, string> = {}): Promise<Stack> {
   const { serverBin, sandboxBin, distDir, runDir, logDir } = inject("e2e");
   const children: ChildProcess[] = [];
   const stop = async () => {
@@ -107,6 +113,7 @@ export async function startStack(name: string): Promise<Stack> {
           BREVO_API_KEY: BREVO_KEY,
           // What ./scripts/run.sh sets when it starts the sandbox: the dashboard says so.
           SANDBOX_MODE: "true",
+          ...env,
         },
         join(logDir, `${name}-server.log`),
         runDir,

@@ -186,6 +186,20 @@ describe("problem documents become ApiErrors", () => {
     expect(error.isClientError).toBe(false);
   });
 
+  it("show a test alert's refusal in the receiver's own words", async () => {
+    const detail = "The alert receiver at hooks.slack.com answered HTTP 404: no_service";
+    const { client } = setup(() => json(problem(502, "alert_not_delivered", detail), 502));
+    const error = await caught(client.POST("/api/alerts/test"));
+    expect(error.message).toBe(detail);
+  });
+
+  it("say that alerts need a restart once ALERT_WEBHOOK_URL is set", async () => {
+    const detail = "Alerts are not configured: set ALERT_WEBHOOK_URL.";
+    const { client } = setup(() => json(problem(409, "alerts_not_configured", detail), 409));
+    const error = await caught(client.POST("/api/alerts/test"));
+    expect(error.message).toBe(`${detail} Then restart the server.`);
+  });
+
   it("hide internal errors behind a generic message", async () => {
     const { client } = setup(() => json(problem(500, "internal_error", "The server could not…"), 500));
     const error = await caught(client.GET("/api/filters"));

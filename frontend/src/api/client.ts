@@ -26,6 +26,11 @@ export type PipedriveField = components["schemas"]["PipedriveFieldOut"];
 export type BrevoAttribute = components["schemas"]["BrevoAttributeOut"];
 export type MappingPreviewRequest = components["schemas"]["MappingPreviewIn"];
 export type MappingPreview = components["schemas"]["MappingPreviewOut"];
+export type ScheduleHold = components["schemas"]["ScheduleHoldOut"];
+export type Usage = components["schemas"]["UsageOut"];
+export type PipedriveUsage = components["schemas"]["PipedriveUsageOut"];
+export type UsageDay = components["schemas"]["UsageDayOut"];
+export type Alerts = components["schemas"]["AlertsOut"];
 
 /** What the 401 handler learns: which API path answered 401. */
 export interface UnauthorizedEvent {

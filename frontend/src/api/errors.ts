@@ -85,6 +85,12 @@ function userMessage(
     case "invalid_mapping":
       // The detail names entries by their JSON path; the page numbers its rows from 1.
       return detail ? entriesAsRows(detail) : "The field mapping has a problem.";
+    case "alerts_not_configured":
+      // The detail names ALERT_WEBHOOK_URL; like every setting, it is read at start-up.
+      return `${detail || "Alerts are not configured on the server."} Then restart the server.`;
+    case "alert_not_delivered":
+      // The detail has the receiver's own answer (its HTTP status and body), or why it gave none.
+      return detail || "The alert receiver did not take the test alert.";
     case "shutting_down":
       return "The server is restarting. Try again in a moment.";
     case "cross_origin_request":

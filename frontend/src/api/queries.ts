@@ -37,6 +37,8 @@ export const queryKeys = {
   jobChanges: (id: number, query: ChangeQuery) => ["sync-job", id, "changes", query] as const,
   fieldMapping: ["field-mapping"] as const,
   mappableFields: ["field-mapping", "fields"] as const,
+  usage: ["usage"] as const,
+  alerts: ["alerts"] as const,
 };
 
 /** What the change log asks for: one action or all, and part of an address or none. */
@@ -86,15 +88,21 @@ export function useLogout() {
 }
 
 export function useFilters(includeDeleted: boolean) {
+  const queryClient = useQueryClient();
   return useQuery({
     queryKey: queryKeys.filters(includeDeleted),
-    queryFn: async ({ signal }) =>
-      dataOf(
+    queryFn: async ({ signal }) => {
+      const filters = dataOf(
         await api.GET("/api/filters", {
           params: { query: includeDeleted ? { include_deleted: true } : {} },
           signal,
         }),
-      ),
+      );
+      // Whatever moved the filters (a running job's pages, a job's end) spent Pipedrive
+      // tokens too: the usage beside the table follows each read.
+      void queryClient.invalidateQueries({ queryKey: queryKeys.usage });
+      return filters;
+    },
     // Keep the table on screen while the other variant loads after the toggle.
     placeholderData: (previous) => previous,
     refetchInterval: (query) =>
@@ -196,6 +204,41 @@ export function useRefreshFilters() {
       // The list with deleted filters cannot be derived from the answer: read it again.
       void queryClient.invalidateQueries({ queryKey: queryKeys.filters(true) });
       void queryClient.invalidateQueries({ queryKey: ["filter"] });
+    },
+    // A refresh asks Pipedrive even when it fails, so it costs tokens either way. Not
+    // awaited: the refresh's outcome shows without waiting for the usage.
+    onSettled: () => {
+      void queryClient.invalidateQueries({ queryKey: queryKeys.usage });
+    },
+  });
+}
+
+/**
+ * Today's Pipedrive spend and the last 30 days. Scheduled syncs spend while nobody watches
+ * the filters, so it is also read every minute.
+ */
+export function useUsage() {
+  return useQuery({
+    queryKey: queryKeys.usage,
+    queryFn: async ({ signal }) => dataOf(await api.GET("/api/usage", { signal })),
+    refetchInterval: 60_000,
+  });
+}
+
+/** Where alerts go. The server reads ALERT_WEBHOOK_URL when it starts, so once is enough. */
+export function useAlerts() {
+  return useQuery({
+    queryKey: queryKeys.alerts,
+    queryFn: async ({ signal }) => dataOf(await api.GET("/api/alerts", { signal })),
+    staleTime: Infinity,
+  });
+}
+
+/** Posts a test alert; 204 means the receiver took it, else the error says what it answered. */
+export function useSendTestAlert() {
+  return useMutation({
+    mutationFn: async () => {
+      await api.POST("/api/alerts/test");
     },
   });
 }

@@ -3,7 +3,8 @@ import { Link } from "react-router";
 import type { Filter } from "../api/client";
 import { entriesAsRows } from "../api/errors";
 import { formatCount, formatDateTime } from "../lib/format";
-import { formatSchedule, nextRun } from "../lib/schedule";
+import { TRIGGER_LABELS } from "../lib/jobs";
+import { formatHoldUntil, formatSchedule, nextRun } from "../lib/schedule";
 import { JobStatusBadge } from "./JobStatusBadge";
 import { SyncButton } from "./SyncButton";
 import { RelativeTime, UntilTime } from "./Time";
@@ -71,6 +72,8 @@ function FilterRow({ filter, now, onSyncError }: { filter: Filter; now: number }
         <div className="status-cell">
           <JobStatusBadge status={job?.status ?? null} />
           {job?.dry_run && <span className="tag tag-preview">Preview</span>}
+          {/* Started by hand is the rule; a schedule or a webhook is worth a word. */}
+          {job && job.trigger !== "manual" && <span className="tag tag-trigger">{TRIGGER_LABELS[job.trigger]}</span>}
           {job && (
             <span className="muted small">
               {job.status === "processing" ? "started " : ""}
@@ -111,6 +114,11 @@ function NextRunCell({ filter, now }: { filter: Filter; now: number }) {
     <td data-label="Next run">
       {next.state === "manual" ? (
         <span className="muted">Manual</span>
+      ) : next.state === "held" ? (
+        // Held by today's Pipedrive budget; the server's reason (spend, estimate) on hover.
+        <time className="next-held" dateTime={next.at} title={next.reason}>
+          held until {formatHoldUntil(next.at, now)}
+        </time>
       ) : next.state === "due" ? (
         <time dateTime={next.at} title={formatDateTime(next.at)}>
           due now

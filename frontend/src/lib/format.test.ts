@@ -7,6 +7,7 @@ import {
   formatDuration,
   formatRelative,
   formatUntil,
+  formatUtcDay,
   jobDurationMs,
   parseTimestamp,
   plural,
@@ -71,6 +72,13 @@ describe("absolute times", () => {
   it("parses offsets other than Z", () => {
     expect(parseTimestamp("2026-03-10T13:00:00+01:00")).toBe(NOW);
     expect(parseTimestamp(undefined)).toBeNull();
+  });
+});
+
+describe("formatUtcDay", () => {
+  it("names the UTC day, whatever the operator's zone", () => {
+    // 23:30 UTC is the 11th in Tokyo (see formatDate above); on the server's calendar, the 10th.
+    expect(formatUtcDay(Date.parse("2026-03-10T23:30:00Z"), { locale: "en-GB" })).toBe("10 Mar");
   });
 });
 

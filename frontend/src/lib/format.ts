@@ -73,6 +73,14 @@ export function formatDate(value: string | null | undefined, options: FormatOpti
   }).format(ms);
 }
 
+/**
+ * "3 Dec": a day of the server's UTC calendar (usage days, the midnight a hold ends), named
+ * in UTC so that it is the same day in every zone.
+ */
+export function formatUtcDay(ms: number, options: Pick<FormatOptions, "locale"> = {}): string {
+  return new Intl.DateTimeFormat(options.locale, { day: "numeric", month: "short", timeZone: "UTC" }).format(ms);
+}
+
 /** "under 1 s", "42 s", "3 min 05 s", "2 h 07 min": precise enough to compare jobs. */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return "—";

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import {
+  formatHoldUntil,
   formatSchedule,
   nextRun,
   parseScheduleInput,
@@ -98,5 +99,43 @@ describe("nextRun", () => {
     expect(nextRun(filter(null, null, "2026-03-01T00:00:00Z"), NOW)).toBeNull();
     expect(nextRun(filter(60, null), NOW)).toBeNull();
     expect(nextRun(filter(60, "not a time"), NOW)).toBeNull();
+  });
+
+  it("is held until the budget's midnight, with the server's reason", () => {
+    const hold = { until: "2026-03-11T00:00:00Z", reason: "Pipedrive budget: 29,990 of today's 30,000 tokens are spent" };
+    expect(nextRun({ ...filter(60, "2026-03-11T00:00:00Z"), schedule_hold: hold }, NOW)).toEqual({
+      state: "held",
+      at: "2026-03-11T00:00:00Z",
+      reason: hold.reason,
+    });
+  });
+
+  it("is due once a hold has ended, and ignores holds on deleted or unscheduled filters", () => {
+    const ended = { until: "2026-03-10T00:00:00Z", reason: "yesterday's budget" };
+    expect(nextRun({ ...filter(60, "2026-03-10T00:00:00Z"), schedule_hold: ended }, NOW)).toEqual({
+      state: "due",
+      at: "2026-03-10T00:00:00Z",
+    });
+    const hold = { until: "2026-03-11T00:00:00Z", reason: "spent" };
+    expect(nextRun({ ...filter(null, null), schedule_hold: hold }, NOW)).toEqual({ state: "manual" });
+    expect(nextRun({ ...filter(60, null, "2026-03-01T00:00:00Z"), schedule_hold: hold }, NOW)).toBeNull();
+  });
+});
+
+describe("formatHoldUntil", () => {
+  const NOW = Date.parse("2026-03-10T21:30:00Z");
+
+  it("names the next midnight by its UTC time alone", () => {
+    expect(formatHoldUntil("2026-03-11T00:00:00Z", NOW, { locale: "en-GB" })).toBe("00:00 UTC");
+    // A 12-hour locale still reads the midnight as 00:00, not 12:00 AM.
+    expect(formatHoldUntil("2026-03-11T00:00:00Z", NOW, { locale: "en-US" })).toBe("00:00 UTC");
+  });
+
+  it("adds the day when the hold ends later than a day from now", () => {
+    expect(formatHoldUntil("2026-03-12T00:00:00Z", NOW, { locale: "en-GB" })).toBe("12 Mar, 00:00 UTC");
+  });
+
+  it("shows a dash for an unreadable time", () => {
+    expect(formatHoldUntil("soon", NOW)).toBe("—");
   });
 });

@@ -2,7 +2,7 @@
 // filters table agree on what a stored `schedule_minutes` and `next_sync_at` mean.
 
 import type { Filter } from "../api/client";
-import { formatCount, parseTimestamp } from "./format";
+import { formatCount, formatUtcDay, parseTimestamp, type FormatOptions } from "./format";
 
 /** The schedules offered by name; any other interval is "Custom". */
 export const SCHEDULE_PRESETS = [
@@ -49,21 +49,46 @@ export function formatSchedule(minutes: number | null | undefined): string {
 }
 
 /** When a filter's schedule next starts a sync; see `nextRun`. */
-export type NextRun = { state: "manual" } | { state: "due" | "planned"; at: string };
+export type NextRun =
+  | { state: "manual" }
+  | { state: "due" | "planned"; at: string }
+  | { state: "held"; at: string; reason: string };
 
 /**
  * Never by itself ("manual"), at a time ahead ("planned"), or already "due": the scheduler
  * has not started it yet, e.g. while the filter's own job still runs or other scheduled jobs
- * take the slots. Null for a deleted filter, which never syncs, and for a schedule without a time.
+ * take the slots. "held": today's Pipedrive budget keeps it back until `at` (the next UTC
+ * midnight); once that has passed the filter is due like any other. Null for a deleted
+ * filter, which never syncs, and for a schedule without a time.
  */
 export function nextRun(
-  filter: Pick<Filter, "deleted_at" | "schedule_minutes" | "next_sync_at">,
+  filter: Pick<Filter, "deleted_at" | "schedule_minutes" | "next_sync_at" | "schedule_hold">,
   now: number,
 ): NextRun | null {
   if (filter.deleted_at) return null;
   if (filter.schedule_minutes == null) return { state: "manual" };
+  const hold = filter.schedule_hold;
+  const holdEnds = parseTimestamp(hold?.until);
+  if (hold && holdEnds !== null && holdEnds > now) return { state: "held", at: hold.until, reason: hold.reason };
   const at = filter.next_sync_at;
   const ms = parseTimestamp(at);
   if (!at || ms === null) return null;
   return { state: ms <= now ? "due" : "planned", at };
+}
+
+/**
+ * "00:00 UTC": when a held sync may run. Holds end at a UTC midnight, so the time is named in
+ * UTC, with the day ("3 Dec, 00:00 UTC") only when that is not within the next day.
+ */
+export function formatHoldUntil(at: string, now: number, options: Pick<FormatOptions, "locale"> = {}): string {
+  const ms = parseTimestamp(at);
+  if (ms === null) return "—";
+  const time = new Intl.DateTimeFormat(options.locale, {
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+    timeZone: "UTC",
+  }).format(ms);
+  if (ms - now <= 24 * 60 * 60 * 1000) return `${time} UTC`;
+  return `${formatUtcDay(ms, options)}, ${time} UTC`;
 }

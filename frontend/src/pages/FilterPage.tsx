@@ -12,6 +12,7 @@ import { LiveJobPanel } from "../components/LiveJobPanel";
 import { PageHeader } from "../components/PageHeader";
 import { PreviewButton } from "../components/PreviewButton";
 import { PreviewResult } from "../components/PreviewResult";
+import { ScheduleHoldNotice } from "../components/ScheduleHoldNotice";
 import { LoadingState } from "../components/States";
 import { SyncButton } from "../components/SyncButton";
 import { useDocumentTitle, useNow } from "../lib/hooks";
@@ -76,6 +77,7 @@ function FilterView({ id }: { id: number }) {
       <p className="visually-hidden" role="status">
         {latest ? announce(latest) : ""}
       </p>
+      <ScheduleHoldNotice filter={current} now={now} />
       {held && <BrakeNotice job={held} filter={current} busy={running} onStarted={started} />}
       {running && latest && <LiveJobPanel job={latest} now={now} />}
       {preview && <PreviewResult job={preview} now={now} onClose={() => setClosedPreview(preview.id)} />}

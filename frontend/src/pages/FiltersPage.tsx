@@ -4,10 +4,12 @@ import { Link, useSearchParams } from "react-router";
 import type { Filter, RefreshResult } from "../api/client";
 import { ApiError, messageOf } from "../api/errors";
 import { useFilters, useRefreshFilters } from "../api/queries";
+import { AlertsPanel } from "../components/AlertsPanel";
 import { Banner, ProblemBanner } from "../components/Banner";
 import { FiltersTable } from "../components/FiltersTable";
 import { PageHeader } from "../components/PageHeader";
 import { EmptyState, LoadingState, Spinner } from "../components/States";
+import { UsagePanel } from "../components/UsagePanel";
 import { plural } from "../lib/format";
 import { useDocumentTitle, useNow } from "../lib/hooks";
 
@@ -113,6 +115,12 @@ export function FiltersPage() {
           />
         )}
       </section>
+
+      {/* What the automation costs and who hears about it: beside each other, below the filters. */}
+      <div className="automation-row">
+        <UsagePanel />
+        <AlertsPanel />
+      </div>
     </>
   );
 }
