@@ -114,11 +114,10 @@ class Process:
 class Stack:
     """The sandbox and the server, on free loopback ports, with a fresh database."""
 
-    def __init__(self, bins, workdir, latency_ms, import_delay_ms, enforce=True):
+    def __init__(self, bins, workdir, latency_ms, import_delay_ms, enforce=True, server_env=None):
         self.workdir = Path(tempfile.mkdtemp(prefix="stack-", dir=workdir))
-        sandbox_port, server_port = free_port(), free_port()
+        sandbox_port = free_port()
         self.sandbox_url = f"http://127.0.0.1:{sandbox_port}"
-        self.url = f"http://127.0.0.1:{server_port}"
         args = [bins["sandbox"], "--bind", f"127.0.0.1:{sandbox_port}", "--no-seed-demo",
                 "--latency-ms", str(latency_ms), "--import-delay-ms", str(import_delay_ms)]
         if enforce:
@@ -126,24 +125,40 @@ class Stack:
         self.sandbox = Process(args, {}, self.workdir / "sandbox.log", self.workdir)
         wait_until_up(f"{self.sandbox_url}/__sandbox/state", "the sandbox")
         self.db = self.workdir / "app.db"
+        self.server_bin, self.server_env, self.server_starts = bins["server"], server_env or {}, 0
+        self.start_server()
+
+    def start_server(self):
+        """Starts the server on the stack's database (again after `stop_server`) and signs in."""
+        server_port = free_port()
+        self.url = f"http://127.0.0.1:{server_port}"
         env = {
             "DATABASE_URL": f"sqlite:{self.db}", "BIND_ADDR": f"127.0.0.1:{server_port}",
             "ADMIN_PASSWORD": PASSWORD, "STATIC_DIR": str(self.workdir / "no-dashboard"),
             "PIPEDRIVE_BASE_URL": self.sandbox_url, "PIPEDRIVE_API_TOKEN": PIPEDRIVE_TOKEN,
             "BREVO_BASE_URL": self.sandbox_url, "BREVO_API_KEY": BREVO_KEY, "RUST_LOG": "warn",
-            "METRICS_TOKEN": METRICS_TOKEN,
+            "METRICS_TOKEN": METRICS_TOKEN, **self.server_env,
         }
-        self.server = Process([bins["server"]], env, self.workdir / "server.log", self.workdir)
+        log = "server.log" if self.server_starts == 0 else f"server-{self.server_starts}.log"
+        self.server_starts += 1
+        self.server = Process([self.server_bin], env, self.workdir / log, self.workdir)
         wait_until_up(f"{self.url}/api/health", "the server")
         status, headers, _ = request("POST", f"{self.url}/api/auth/login", {"password": PASSWORD})
         assert status == 204, status
         self.cookie = headers["set-cookie"].split(";")[0]
 
-    def metric(self, name):
-        """A counter's value from GET /metrics (the sum over its labels)."""
+    def stop_server(self):
+        self.server.stop()
+
+    def metrics_text(self):
+        """GET /metrics, as text."""
         req = urllib.request.Request(f"{self.url}/metrics", headers={"authorization": f"Bearer {METRICS_TOKEN}"})
         with urllib.request.urlopen(req, timeout=10) as resp:
-            lines = resp.read().decode().splitlines()
+            return resp.read().decode()
+
+    def metric(self, name):
+        """A counter's value from GET /metrics (the sum over its labels)."""
+        lines = self.metrics_text().splitlines()
         return sum(float(line.split()[-1]) for line in lines
                    if line.startswith(name) and line[len(name):len(name) + 1] in ("{", " "))
 
@@ -403,18 +418,23 @@ def bench_baseline(args, bins, workdir):
         stack.stop()
 
 
-def seed_history(db, filters, jobs):
-    """1,000 filters and 1,000,000 finished jobs, written straight into the database."""
+def seed_history(db, filters, jobs, first_id=1000, created_at=None, failed_every=10):
+    """`filters` filters (ids from `first_id`; existing rows are kept) and `jobs` finished
+    jobs, job j of filter first_id + j % filters, written straight into the database in one
+    transaction, the triggers keeping each filter's newest job. Job j started at
+    `created_at(j)` (default: one a second up to now) and ended 5 s later; every
+    `failed_every`-th job failed."""
     con = sqlite3.connect(db, timeout=30)
     now = int(time.time())
+    created_at = created_at or (lambda j: now - jobs + j)
     con.execute("BEGIN")
     con.executemany("INSERT OR IGNORE INTO filters (id, name) VALUES (?, ?)",
-                    ((i, f"Filter {i:04}") for i in range(1000, 1000 + filters)))
+                    ((i, f"Filter {i:04}") for i in range(first_id, first_id + filters)))
     con.executemany(
         "INSERT INTO sync_jobs (filter_id, status, created_at, completed_at, total_fetched, total_added, error_message)"
         " VALUES (?, ?, ?, ?, 500, 20, ?)",
-        ((1000 + j % filters, "failed" if j % 10 == 0 else "completed", now - jobs + j, now - jobs + j + 5,
-          "Brevo answered HTTP 502" if j % 10 == 0 else None) for j in range(jobs)))
+        ((first_id + j % filters, "failed" if j % failed_every == 0 else "completed", created_at(j), created_at(j) + 5,
+          "Brevo answered HTTP 502" if j % failed_every == 0 else None) for j in range(jobs)))
     con.commit()
     con.close()
 

@@ -35,6 +35,12 @@ step "Reliability: schemathesis against the running server (docs/RELIABILITY.md 
 step "Benchmark smoke run (the full benchmark: bench/sync_bench.py all)"
 python3 bench/sync_bench.py sync --debug-build --sizes 2000 --latency-ms 5 --baseline-persons 20 --check
 
+step "Scheduler soak, short: 100 one-minute schedules for a minute (the full runs: bench/schedule_bench.py due, soak)"
+if ! command -v wrk >/dev/null 2>&1; then
+    apt-get update -qq && apt-get install -y -qq wrk >/dev/null
+fi
+python3 bench/schedule_bench.py soak --short --debug-build --check
+
 step "Rust: doc tests, then unit, integration and fault tests"
 # The fault tests drive the sqlite3 shell (a second process holding the write lock).
 if ! command -v sqlite3 >/dev/null 2>&1; then

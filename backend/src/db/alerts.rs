@@ -72,6 +72,17 @@ pub async fn mark_recovered(
 /// Marks stale every healthy scheduled filter without a completed sync for three intervals
 /// at `now` (the `filters_stale_at` index) and returns them.
 pub async fn mark_stale(pool: &SqlitePool, now: UnixTime) -> Result<Vec<AlertedFilter>, DbError> {
+    // Read first: an UPDATE takes the write lock even when it matches nothing, and this runs
+    // every second.
+    let any = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM filters WHERE stale_at <= ?1) AS "any!: bool""#,
+        now.0
+    )
+    .fetch_one(pool)
+    .await?;
+    if !any {
+        return Ok(Vec::new());
+    }
     let rows = sqlx::query_as!(
         AlertRow,
         r#"UPDATE filters SET alert_state = 'stale'

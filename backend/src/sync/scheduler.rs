@@ -1,11 +1,12 @@
 //! Starts the filters whose schedule (or a Pipedrive webhook's debounce) is due (DESIGN §9):
 //! once a second it reads the due filters through one indexed query and starts each through
-//! the runner's atomic start, at most `SCHEDULE_CONCURRENCY` scheduled jobs at once. An overdue filter is simply due, so
+//! the runner's atomic start, at most `SCHEDULE_CONCURRENCY` scheduled jobs at once (a slot
+//! given back starts the next due filter without waiting for the next tick). An overdue filter is simply due, so
 //! after a restart it runs once, not once per missed interval.
 
 use std::{future::Future, sync::Arc, time::Duration};
 
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
 
 use super::runner::{JobRunner, StartError};
@@ -24,6 +25,20 @@ use crate::{
 /// How often the due filters are read: a schedule starts at most this late.
 pub const TICK: Duration = Duration::from_secs(1);
 
+/// A scheduled job's place among the `SCHEDULE_CONCURRENCY`, held until the job ends. Giving
+/// it back wakes the scheduler: a job that ends within a tick frees its place for the next
+/// due filter at once, not at the next tick.
+pub struct Slot {
+    _permit: OwnedSemaphorePermit,
+    freed: Arc<Notify>,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.freed.notify_one();
+    }
+}
+
 /// What the scheduler starts jobs with: the [`JobRunner`] in the service. The `slot` is held
 /// until the job ends, which is how the scheduler counts its running jobs.
 pub trait StartJob: Send + Sync + 'static {
@@ -31,7 +46,7 @@ pub trait StartJob: Send + Sync + 'static {
         &self,
         filter_id: FilterId,
         trigger: Trigger,
-        slot: OwnedSemaphorePermit,
+        slot: Slot,
     ) -> impl Future<Output = Result<SyncJob, StartError>> + Send;
 }
 
@@ -40,7 +55,7 @@ impl StartJob for JobRunner {
         &self,
         filter_id: FilterId,
         trigger: Trigger,
-        slot: OwnedSemaphorePermit,
+        slot: Slot,
     ) -> Result<SyncJob, StartError> {
         self.start_holding(filter_id, JobOptions::default(), trigger, slot)
             .await
@@ -56,6 +71,8 @@ pub struct Scheduler<S> {
     usage: Usage,
     /// One permit per scheduled job allowed to run.
     slots: Arc<Semaphore>,
+    /// Told when a slot is given back.
+    freed: Arc<Notify>,
 }
 
 /// What one tick did.
@@ -80,6 +97,7 @@ impl<S: StartJob> Scheduler<S> {
             alerts,
             usage,
             slots: Arc::new(Semaphore::new(concurrency)),
+            freed: Arc::new(Notify::new()),
         }
     }
 
@@ -91,6 +109,7 @@ impl<S: StartJob> Scheduler<S> {
         loop {
             tokio::select! {
                 _ = ticks.tick() => {}
+                () = self.freed.notified() => {}
                 () = shutdown.cancelled() => return,
             }
             let began = std::time::Instant::now();
@@ -126,8 +145,12 @@ impl<S: StartJob> Scheduler<S> {
             } else {
                 Trigger::Schedule
             };
-            let Ok(slot) = self.slots.clone().try_acquire_owned() else {
+            let Ok(permit) = self.slots.clone().try_acquire_owned() else {
                 break;
+            };
+            let slot = Slot {
+                _permit: permit,
+                freed: self.freed.clone(),
             };
             match self.starter.start_scheduled(filter_id, trigger, slot).await {
                 Ok(job) => {

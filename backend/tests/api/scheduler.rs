@@ -22,12 +22,11 @@ use pipedrive_brevo_sync::{
     },
     sync::{
         runner::StartError,
-        scheduler::{Scheduler, StartJob, Tick},
+        scheduler::{Scheduler, Slot, StartJob, Tick},
     },
     upstream::usage::DayUsage,
     usage::Usage,
 };
-use tokio::sync::OwnedSemaphorePermit;
 
 const T0: i64 = 1_800_000_000;
 
@@ -37,7 +36,7 @@ const T0: i64 = 1_800_000_000;
 struct Jobs {
     pool: SqlitePool,
     now: Arc<AtomicI64>,
-    running: Arc<Mutex<HashMap<FilterId, (SyncJobId, OwnedSemaphorePermit)>>>,
+    running: Arc<Mutex<HashMap<FilterId, (SyncJobId, Slot)>>>,
 }
 
 impl StartJob for Jobs {
@@ -45,7 +44,7 @@ impl StartJob for Jobs {
         &self,
         filter_id: FilterId,
         trigger: Trigger,
-        slot: OwnedSemaphorePermit,
+        slot: Slot,
     ) -> Result<SyncJob, StartError> {
         let at = UnixTime(self.now.load(Ordering::SeqCst));
         let job = db::sync_jobs::start(&self.pool, filter_id, at, JobOptions::default(), trigger)
