@@ -59,42 +59,24 @@ impl Usage {
 
     /// The last [`DAYS`] UTC days, oldest first, every day present (zero when unused).
     pub async fn days(&self, now: UnixTime) -> Result<Vec<DayUsage>, DbError> {
-        let today = now.utc_date();
-        let first = today - Duration::days(i64::from(DAYS) - 1);
+        let first = now.utc_date() - Duration::days(i64::from(DAYS) - 1);
         let stored = db::usage::since(&self.pool, first).await?;
-        let mut days = Vec::with_capacity(usize::from(DAYS));
-        let mut date = first;
-        while date <= today {
-            let mut day = stored
-                .iter()
-                .find(|d| d.date == date)
-                .copied()
-                .unwrap_or(DayUsage {
-                    date,
-                    pipedrive_tokens: 0,
-                    brevo_requests: 0,
-                });
-            let pending = self.meter.pending(date);
-            day.pipedrive_tokens += pending.pipedrive_tokens;
-            day.brevo_requests += pending.brevo_requests;
-            days.push(day);
-            date = date.next_day().unwrap_or(Date::MAX);
-            if date == Date::MAX {
-                break;
-            }
-        }
-        Ok(days)
+        Ok((0..i64::from(DAYS))
+            .map(|offset| self.day(&stored, first + Duration::days(offset)))
+            .collect())
     }
 
     pub async fn tokens_today(&self, now: UnixTime) -> Result<u64, DbError> {
         let today = now.utc_date();
         let stored = db::usage::since(&self.pool, today).await?;
-        let stored: u64 = stored
-            .iter()
-            .filter(|d| d.date == today)
-            .map(|d| d.pipedrive_tokens)
-            .sum();
-        Ok(stored + self.meter.pending(today).pipedrive_tokens)
+        Ok(self.day(&stored, today).pipedrive_tokens)
+    }
+
+    /// The day's stored usage (zero when none) with the calls not yet flushed.
+    fn day(&self, stored: &[DayUsage], date: Date) -> DayUsage {
+        let stored = stored.iter().find(|d| d.date == date).copied();
+        self.meter
+            .with_pending(stored.unwrap_or(DayUsage::none(date)))
     }
 
     /// Whether a scheduled sync whose last run fetched `last_fetched` persons fits in today's

@@ -17,6 +17,22 @@ pub struct DayUsage {
     pub brevo_requests: u64,
 }
 
+impl DayUsage {
+    /// A day without calls.
+    pub fn none(date: Date) -> Self {
+        Self {
+            date,
+            pipedrive_tokens: 0,
+            brevo_requests: 0,
+        }
+    }
+
+    fn add(&mut self, other: &DayUsage) {
+        self.pipedrive_tokens += other.pipedrive_tokens;
+        self.brevo_requests += other.brevo_requests;
+    }
+}
+
 /// What Pipedrive said is left of today's budget (`x-daily-ratelimit-token-remaining`), and
 /// when it said so.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,11 +56,7 @@ impl UsageMeter {
         let day = match pending.iter_mut().find(|day| day.date == date) {
             Some(day) => day,
             None => {
-                pending.push(DayUsage {
-                    date,
-                    pipedrive_tokens: 0,
-                    brevo_requests: 0,
-                });
+                pending.push(DayUsage::none(date));
                 pending.last_mut().expect("just pushed")
             }
         };
@@ -79,27 +91,19 @@ impl UsageMeter {
         let mut pending = self.pending.lock().expect("usage lock");
         for day in usage {
             match pending.iter_mut().find(|p| p.date == day.date) {
-                Some(p) => {
-                    p.pipedrive_tokens += day.pipedrive_tokens;
-                    p.brevo_requests += day.brevo_requests;
-                }
+                Some(p) => p.add(&day),
                 None => pending.push(day),
             }
         }
     }
 
-    /// Unflushed usage of `date`.
-    pub fn pending(&self, date: Date) -> DayUsage {
+    /// `stored`, the day's usage already flushed, with what is not yet.
+    pub fn with_pending(&self, mut stored: DayUsage) -> DayUsage {
         let pending = self.pending.lock().expect("usage lock");
-        pending
-            .iter()
-            .find(|day| day.date == date)
-            .copied()
-            .unwrap_or(DayUsage {
-                date,
-                pipedrive_tokens: 0,
-                brevo_requests: 0,
-            })
+        if let Some(day) = pending.iter().find(|day| day.date == stored.date) {
+            stored.add(day);
+        }
+        stored
     }
 }
 
@@ -123,9 +127,15 @@ mod tests {
                 brevo_requests: 1
             }]
         );
-        assert_eq!(meter.pending(today).pipedrive_tokens, 0);
+        assert_eq!(
+            meter.with_pending(DayUsage::none(today)).pipedrive_tokens,
+            0
+        );
         meter.record(Api::Pipedrive, 10);
         meter.restore(taken);
-        assert_eq!(meter.pending(today).pipedrive_tokens, 40);
+        assert_eq!(
+            meter.with_pending(DayUsage::none(today)).pipedrive_tokens,
+            40
+        );
     }
 }
