@@ -6,6 +6,7 @@ use std::{sync::Arc, time::Duration};
 
 use sqlx::SqlitePool;
 use tokio::time::{interval_at, Instant, MissedTickBehavior};
+use tokio_util::sync::CancellationToken;
 
 use crate::{
     db, domain::time::UnixTime, refresh, telemetry::error_chain,
@@ -82,12 +83,15 @@ pub async fn refresh_filters(pool: SqlitePool, pipedrive: Arc<PipedriveClient>, 
     }
 }
 
-/// Adds the counted upstream calls to `usage_days` every few seconds (and once more at
-/// shutdown, by the caller).
-pub async fn flush_usage(usage: Usage) {
+/// Adds the counted upstream calls to `usage_days` every few seconds until `stop` (the
+/// caller flushes once more after the jobs ended). Stopped between flushes, never aborted in
+/// one: the calls a flush took from the meter would be lost with its write.
+pub async fn flush_usage(usage: Usage, stop: CancellationToken) {
     let mut ticks = tokio::time::interval(USAGE_FLUSH_INTERVAL);
     loop {
-        ticks.tick().await;
-        usage.flush().await;
+        tokio::select! {
+            _ = ticks.tick() => usage.flush().await,
+            () = stop.cancelled() => return,
+        }
     }
 }

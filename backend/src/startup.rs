@@ -261,13 +261,10 @@ impl Application {
     /// Serves until SIGINT/SIGTERM or [`ServerHandle::stop`]; in-flight requests get up to
     /// 30 s, then running sync jobs are cancelled and record it.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let mut background = vec![
-            tokio::spawn(background::maintain(
-                self.pool.clone(),
-                self.change_log_days,
-            )),
-            tokio::spawn(background::flush_usage(self.usage.clone())),
-        ];
+        let mut background = vec![tokio::spawn(background::maintain(
+            self.pool.clone(),
+            self.change_log_days,
+        ))];
         if let (Some(delivery), Some(queue)) = (self.alerts.delivery(), self.alert_queue) {
             background.push(tokio::spawn(delivery.run(queue)));
         }
@@ -290,9 +287,14 @@ impl Application {
                 every,
             )));
         }
-        // Cancelled, not aborted: a tick that is starting a job finishes handing it over.
-        let stop_scheduler = CancellationToken::new();
-        let scheduler = (self.schedule_concurrency > 0).then(|| {
+        // Cancelled, not aborted: a scheduler tick that is starting a job finishes handing it
+        // over, a usage flush finishes its write.
+        let stop = CancellationToken::new();
+        let mut stopped = vec![tokio::spawn(background::flush_usage(
+            self.usage.clone(),
+            stop.clone(),
+        ))];
+        if self.schedule_concurrency > 0 {
             let scheduler = Scheduler::new(
                 self.pool.clone(),
                 self.runner.clone(),
@@ -300,12 +302,12 @@ impl Application {
                 self.alerts.clone(),
                 self.usage.clone(),
             );
-            tokio::spawn(scheduler.run(stop_scheduler.clone()))
-        });
+            stopped.push(tokio::spawn(scheduler.run(stop.clone())));
+        }
         let result = self.server.await;
-        stop_scheduler.cancel();
-        if let Some(scheduler) = scheduler {
-            let _ = scheduler.await;
+        stop.cancel();
+        for task in stopped {
+            let _ = task.await;
         }
         for task in background {
             task.abort();
