@@ -28,6 +28,7 @@ import math
 import os
 import socket
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -192,14 +193,38 @@ class Stack:
         return [r for r in body["requests"] if r["method"] != "GET"]
 
     def sync(self, filter_id):
-        """Starts a sync and waits for its end; returns (job, wall seconds)."""
+        """Starts a sync and waits for its end; returns (job, wall seconds). The upstream
+        requests it made are then in `self.last_requests`, for `timeline`."""
+        since = request("GET", f"{self.sandbox_url}/__sandbox/requests?since={1 << 62}")[2]["next"]
+        self.last_sync_started_ms = time.time() * 1000
         started = time.monotonic()
         status, _, job = self.api("POST", f"/api/filters/{filter_id}/sync")
         assert status == 202, job
         while job["status"] == "processing":
             time.sleep(0.01)
             job = self.api("GET", f"/api/sync-jobs/{job['id']}")[2]
-        return job, time.monotonic() - started
+        wall = time.monotonic() - started
+        self.last_sync_ended_ms = self.last_sync_started_ms + wall * 1000
+        self.last_requests = request("GET", f"{self.sandbox_url}/__sandbox/requests?since={since}")[2]["requests"]
+        return job, wall
+
+    def timeline(self):
+        """Where the last sync's wall went, from the sandbox's request log: the start until the
+        first person page was asked for, the gaps between a person page's answer and the next
+        page's request (the client's own time on the sequential chain), and the tail from the
+        last page's answer to the job's end (the last import and its processing)."""
+        pages = [r for r in self.last_requests if r["path"] == "/api/v2/persons" and r["status"] == 200]
+        if not pages:
+            return {}
+        gaps = sorted(b["received_ms"] - a["answered_ms"] for a, b in zip(pages, pages[1:]))
+        return {
+            "start_ms": round(pages[0]["received_ms"] - self.last_sync_started_ms, 1),
+            "page_gap_ms": {"mean": round(statistics.fmean(gaps), 2) if gaps else None,
+                            "p50": round(gaps[len(gaps) // 2], 2) if gaps else None,
+                            "max": round(gaps[-1], 2) if gaps else None,
+                            "total_s": round(sum(gaps) / 1000, 3)},
+            "tail_ms": round(self.last_sync_ended_ms - pages[-1]["answered_ms"], 1),
+        }
 
     def sandbox_state(self):
         return request("GET", f"{self.sandbox_url}/__sandbox/state")[2]
@@ -235,6 +260,7 @@ def bench_sync(args, bins, workdir):
                 "http_429": state["pipedrive"]["rate_limited"] + state["brevo"]["rate_limited"],
                 "peak_rss_mb": round(stack.server.peak_rss_mb(), 1),
                 "contacts_per_s": round(job["total_added"] / wall),
+                "timeline": stack.timeline(),
                 # The record stage's transactions, as the server measured them.
                 "change_log_rows": int(stack.metric("pbs_change_log_rows_total")),
                 "change_log_s": round(stack.metric("pbs_change_log_write_seconds_total"), 2),
@@ -334,6 +360,7 @@ def bench_mapping(args, bins, workdir):
                     "import_rows": sum(i["contacts"] for i in imports),
                     "wall_s": round(wall, 2), "lower_bound_s": round(bound, 2), "ratio": round(wall / bound, 3),
                     "peak_rss_mb": round(stack.server.peak_rss_mb(), 1),
+                    "timeline": stack.timeline(),
                 })
                 print(json.dumps(rows[-1]), flush=True)
 

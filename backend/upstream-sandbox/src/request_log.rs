@@ -2,7 +2,7 @@
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
-use std::time::{Instant, SystemTime};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use crate::api::Api;
 use crate::state::lock;
@@ -25,6 +25,23 @@ pub struct RecordedRequest {
     pub status: Option<u16>,
     pub received_at: Instant,
     pub received_at_wall: SystemTime,
+    /// When the answer's head was sent; `None` while unanswered.
+    pub answered_at: Option<Instant>,
+}
+
+impl RecordedRequest {
+    /// The arrival, in milliseconds since the Unix epoch, to line requests up with a
+    /// client's own clock (the benchmarks' timelines).
+    pub fn received_ms(&self) -> f64 {
+        let since_epoch = self.received_at_wall.duration_since(UNIX_EPOCH);
+        since_epoch.unwrap_or_default().as_secs_f64() * 1000.0
+    }
+
+    /// When the answer's head was sent, on the same clock as [`Self::received_ms`].
+    pub fn answered_ms(&self) -> Option<f64> {
+        let took = self.answered_at?.duration_since(self.received_at);
+        Some(self.received_ms() + took.as_secs_f64() * 1000.0)
+    }
 }
 
 /// Requests and 429 answers per API, never truncated.
@@ -76,6 +93,7 @@ impl RequestLog {
             status: None,
             received_at: Instant::now(),
             received_at_wall: SystemTime::now(),
+            answered_at: None,
         });
         seq
     }
@@ -90,6 +108,7 @@ impl RequestLog {
         // An entry already dropped from the front has nothing left to update.
         if let Some(entry) = index.and_then(|index| log.entries.get_mut(index as usize)) {
             entry.status = Some(status);
+            entry.answered_at = Some(Instant::now());
         }
     }
 

@@ -148,6 +148,15 @@ async fn the_request_log_reads_from_a_sequence_number() {
             .await,
     )
     .await;
+    // The request's arrival and answer, in milliseconds since the epoch, in that order.
+    let mut log = log;
+    let entry = log["requests"][0].as_object_mut().unwrap();
+    let received = entry.remove("received_ms").unwrap().as_f64().unwrap();
+    let answered = entry.remove("answered_ms").unwrap().as_f64().unwrap();
+    assert!(
+        received > 1.7e12 && received <= answered,
+        "{received} {answered}"
+    );
     assert_eq!(
         log,
         json!({

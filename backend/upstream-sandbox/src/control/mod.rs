@@ -187,6 +187,8 @@ async fn requests(state: Data<AppState>, query: Query<RequestsQuery>) -> HttpRes
                 "path": entry.path,
                 "query": entry.query,
                 "status": entry.status,
+                "received_ms": entry.received_ms(),
+                "answered_ms": entry.answered_ms(),
             })
         })
         .collect();
