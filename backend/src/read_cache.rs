@@ -63,14 +63,19 @@ struct Body {
     gzip: Arc<OnceLock<Option<Bytes>>>,
 }
 
+/// `value` as JSON, written into a buffer of `length_hint` bytes to begin with.
+fn to_json(value: &impl Serialize, length_hint: usize) -> Result<Vec<u8>, ApiError> {
+    let mut json = Vec::with_capacity(length_hint);
+    serde_json::to_writer(&mut json, value).map_err(|e| ApiError::Internal(e.into()))?;
+    Ok(json)
+}
+
 impl Body {
-    fn render(value: &impl Serialize, length_hint: usize) -> Result<Self, ApiError> {
-        let mut json = Vec::with_capacity(length_hint);
-        serde_json::to_writer(&mut json, value).map_err(|e| ApiError::Internal(e.into()))?;
-        Ok(Self {
+    fn new(json: Vec<u8>) -> Self {
+        Self {
             json: json.into(),
             gzip: Arc::default(),
-        })
+        }
     }
 
     /// The fastest level: the body is rendered again after every commit, and JSON this
@@ -143,8 +148,26 @@ impl ReadCache {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<T, ApiError>>,
     {
+        self.rendered(request, key, |length_hint| async move {
+            to_json(&render().await?, length_hint)
+        })
+        .await
+    }
+
+    /// As [`Self::json`], for a body that `render` writes as JSON itself, into a buffer of
+    /// the length it is given to begin with.
+    pub async fn rendered<F, Fut>(
+        &self,
+        request: &HttpRequest,
+        key: String,
+        render: F,
+    ) -> Result<HttpResponse, ApiError>
+    where
+        F: FnOnce(usize) -> Fut,
+        Fut: Future<Output = Result<Vec<u8>, ApiError>>,
+    {
         let Some(watcher) = &self.watcher else {
-            return Ok(Body::render(&render().await?, 0)?.response(request));
+            return Ok(Body::new(render(0).await?).response(request));
         };
         // Read before rendering: a commit after this point changes the version, so the body
         // rendered below can never be served for a newer state than it shows.
@@ -157,7 +180,7 @@ impl ReadCache {
         if let Some(body) = self.lookup(data_version, &key) {
             return Ok(body.response(request));
         }
-        let body = Body::render(&render().await?, self.length_hint(&key))?;
+        let body = Body::new(render(self.length_hint(&key)).await?);
         self.store(data_version, key, body.clone());
         Ok(body.response(request))
     }

@@ -3,29 +3,113 @@
 //! The cookie carries a random 256-bit token; the table keys each session by the token's
 //! SHA-256 (hex), so a copy of the database cannot be replayed as cookies.
 
-use std::collections::HashMap;
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::Instant,
+};
 
 use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, UpdateError};
 use actix_web::cookie::time::Duration;
 use sha2::{Digest, Sha256};
 use sqlx::SqlitePool;
 
-use crate::{db, domain::time::UnixTime};
+use crate::{
+    db::{self, sessions::SessionRow},
+    domain::time::UnixTime,
+};
 
 /// Session state keys shared with [`super::session::TypedSession`].
 pub const USER_ID_KEY: &str = "user_id";
 pub const EXPIRES_AT_KEY: &str = "expires_at";
 
+/// How long a session read from the table is believed without reading it again. Every
+/// request loads its session, and the read was a tenth of a busy dashboard's database work;
+/// a session ended here (sign-out) ends at once, one deleted behind the service's back
+/// (`sqlite3`, a restore) within this time.
+pub const RECHECK_AFTER: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Sessions remembered at most (only ones found valid); all are forgotten when full.
+const MAX_REMEMBERED: usize = 1024;
+
 #[derive(Clone)]
 pub struct SqliteSessionStore {
     pool: SqlitePool,
     ttl: Duration,
+    /// Shared by the workers' clones, so a sign-out on one is seen by all.
+    remembered: Arc<Mutex<Remembered>>,
+}
+
+/// Sessions recently read from the table, by hashed id.
+#[derive(Default)]
+struct Remembered {
+    sessions: HashMap<String, (SessionRow, Instant)>,
+    /// Counts the rows deleted or changed here: a row read before one of those may be stale,
+    /// and is not kept.
+    changes: u64,
 }
 
 impl SqliteSessionStore {
     /// `ttl` is the session lifetime; a session used in its second half is extended to it.
     pub fn new(pool: SqlitePool, ttl: Duration) -> Self {
-        Self { pool, ttl }
+        Self {
+            pool,
+            ttl,
+            remembered: Arc::default(),
+        }
+    }
+
+    fn remembered(&self) -> std::sync::MutexGuard<'_, Remembered> {
+        self.remembered
+            .lock()
+            .expect("the session memory's lock is never poisoned")
+    }
+
+    /// The session's row if it was read within [`RECHECK_AFTER`], or the count of changes
+    /// to pass to [`Self::remember`] otherwise.
+    fn recall(&self, id: &str) -> Result<SessionRow, u64> {
+        let remembered = self.remembered();
+        match remembered.sessions.get(id) {
+            Some((row, read_at)) if read_at.elapsed() < RECHECK_AFTER => Ok(row.clone()),
+            _ => Err(remembered.changes),
+        }
+    }
+
+    fn remember(&self, id: String, row: SessionRow, changes_before_read: u64) {
+        let mut remembered = self.remembered();
+        if remembered.changes != changes_before_read {
+            return;
+        }
+        if remembered.sessions.len() >= MAX_REMEMBERED {
+            remembered.sessions.clear();
+        }
+        remembered.sessions.insert(id, (row, Instant::now()));
+    }
+
+    fn forget(&self, id: &str) {
+        let mut remembered = self.remembered();
+        remembered.changes += 1;
+        remembered.sessions.remove(id);
+    }
+
+    /// The session's row, from memory or the table; `None` when there is none.
+    async fn find(&self, id: &str) -> Result<Option<SessionRow>, LoadError> {
+        let changes = match self.recall(id) {
+            Ok(row) => return Ok(Some(row)),
+            Err(changes) => changes,
+        };
+        let row = db::sessions::find(&self.pool, id)
+            .await
+            .map_err(|e| LoadError::Other(e.into()))?;
+        if let Some(row) = &row {
+            self.remember(id.to_owned(), row.clone(), changes);
+        }
+        Ok(row)
+    }
+
+    async fn delete_row(&self, id: &str) -> Result<(), db::DbError> {
+        self.forget(id);
+        db::sessions::delete(&self.pool, id).await
     }
 }
 
@@ -46,14 +130,11 @@ fn expiry(ttl: &Duration) -> UnixTime {
 impl SessionStore for SqliteSessionStore {
     async fn load(&self, key: &SessionKey) -> Result<Option<HashMap<String, String>>, LoadError> {
         let id = hash_token(key.as_ref());
-        let Some(row) = db::sessions::find(&self.pool, &id)
-            .await
-            .map_err(|e| LoadError::Other(e.into()))?
-        else {
+        let Some(row) = self.find(&id).await? else {
             return Ok(None);
         };
         if row.expires_at <= UnixTime::now() {
-            db::sessions::delete(&self.pool, &id)
+            self.delete_row(&id)
                 .await
                 .map_err(|e| LoadError::Other(e.into()))?;
             return Ok(None);
@@ -66,6 +147,7 @@ impl SessionStore for SqliteSessionStore {
             db::sessions::set_expiry(&self.pool, &id, extended)
                 .await
                 .map_err(|e| LoadError::Other(e.into()))?;
+            self.forget(&id);
             extended
         } else {
             row.expires_at
@@ -119,7 +201,7 @@ impl SessionStore for SqliteSessionStore {
     }
 
     async fn delete(&self, key: &SessionKey) -> Result<(), anyhow::Error> {
-        db::sessions::delete(&self.pool, &hash_token(key.as_ref())).await?;
+        self.delete_row(&hash_token(key.as_ref())).await?;
         Ok(())
     }
 }
@@ -139,6 +221,42 @@ mod tests {
         assert!(a
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+    }
+
+    fn store() -> SqliteSessionStore {
+        let pool = sqlx::sqlite::SqlitePoolOptions::new().connect_lazy("sqlite::memory:");
+        SqliteSessionStore::new(pool.unwrap(), Duration::days(30))
+    }
+
+    fn row() -> SessionRow {
+        SessionRow {
+            user_id: "operator".into(),
+            expires_at: UnixTime(UnixTime::now().0 + 3600),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_remembered_session_is_recalled_until_forgotten() {
+        let store = store();
+        let changes = store.recall("a").unwrap_err();
+
+        store.remember("a".into(), row(), changes);
+        assert!(store.recall("a").is_ok());
+
+        store.forget("a");
+        assert!(store.recall("a").is_err());
+    }
+
+    #[tokio::test]
+    async fn a_row_read_before_a_sign_out_is_not_remembered_after_it() {
+        let store = store();
+        let changes_before_read = store.recall("a").unwrap_err();
+
+        // A sign-out ends the session while the read was on its way.
+        store.forget("a");
+        store.remember("a".into(), row(), changes_before_read);
+
+        assert!(store.recall("a").is_err());
     }
 
     #[test]

@@ -6,6 +6,7 @@ use sqlx::SqlitePool;
 use super::DbError;
 use crate::domain::time::UnixTime;
 
+#[derive(Debug, Clone)]
 pub struct SessionRow {
     pub user_id: String,
     pub expires_at: UnixTime,

@@ -87,6 +87,15 @@ pub async fn get(pool: &SqlitePool, id: SyncJobId) -> Result<Option<SyncJob>, Db
     Ok(parse_jobs(rows)?.pop())
 }
 
+pub async fn exists(pool: &SqlitePool, id: SyncJobId) -> Result<bool, DbError> {
+    Ok(sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM sync_jobs WHERE id = ?1) AS "exists!: bool""#,
+        id.0
+    )
+    .fetch_one(pool)
+    .await?)
+}
+
 /// Keyset pagination on the primary key, so a page costs the same however long the history.
 pub async fn list(pool: &SqlitePool, query: JobQuery) -> Result<Vec<SyncJob>, DbError> {
     let status = query.status.map(JobStatus::as_str);

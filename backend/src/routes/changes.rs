@@ -12,12 +12,13 @@ use super::{
 };
 use crate::{
     app_state::AppState,
-    db::{self, changes::ChangeQuery, DbError},
-    domain::{
-        change::{ChangeAction, LoggedChange},
-        sync_job::SyncJobId,
+    db::{
+        self,
+        changes::{ChangeQuery, RenderedChange},
+        DbError,
     },
-    error::{ApiError, Problem},
+    domain::{change::ChangeAction, sync_job::SyncJobId},
+    error::{ApiError, NotFound, Problem},
 };
 
 /// Rows per query while streaming the CSV: memory stays flat whatever the log's length.
@@ -36,18 +37,6 @@ pub enum ChangeActionOut {
     Held,
 }
 
-impl From<ChangeAction> for ChangeActionOut {
-    fn from(action: ChangeAction) -> Self {
-        match action {
-            ChangeAction::Added => Self::Added,
-            ChangeAction::Updated => Self::Updated,
-            ChangeAction::Removed => Self::Removed,
-            ChangeAction::Skipped => Self::Skipped,
-            ChangeAction::Held => Self::Held,
-        }
-    }
-}
-
 impl From<ChangeActionOut> for ChangeAction {
     fn from(action: ChangeActionOut) -> Self {
         match action {
@@ -60,7 +49,9 @@ impl From<ChangeActionOut> for ChangeAction {
     }
 }
 
-#[derive(Serialize, ToSchema)]
+// The schema of a change in a page; SQLite renders the objects themselves
+// (`db::changes::rendered_page`).
+#[derive(ToSchema)]
 pub struct ChangeOut {
     pub id: i64,
     pub action: ChangeActionOut,
@@ -72,20 +63,9 @@ pub struct ChangeOut {
     pub reason: Option<String>,
 }
 
-impl From<LoggedChange> for ChangeOut {
-    fn from(logged: LoggedChange) -> Self {
-        Self {
-            id: logged.id,
-            action: logged.change.action.into(),
-            email: logged.change.email,
-            person_id: logged.change.person_id,
-            reason: logged.change.reason,
-        }
-    }
-}
-
+// The schema of what `page_body` writes.
 /// A page of changes, newest first.
-#[derive(Serialize, ToSchema)]
+#[derive(ToSchema)]
 pub struct ChangePage {
     pub items: Vec<ChangeOut>,
     /// Pass as `before` to get the next (older) page; null on the last page.
@@ -142,7 +122,9 @@ pub async fn list_changes(
     let key = format!("changes {id} {query:?}");
     state
         .change_pages
-        .json(&request, key, || page_of_changes(&state, id, &query))
+        .rendered(&request, key, |length_hint| {
+            page_of_changes(&state, id, &query, length_hint)
+        })
         .await
 }
 
@@ -150,8 +132,8 @@ async fn page_of_changes(
     state: &AppState,
     id: i64,
     query: &ListChangesQuery,
-) -> Result<ChangePage, ApiError> {
-    let job = find_job(state, id).await?;
+    length_hint: usize,
+) -> Result<Vec<u8>, ApiError> {
     let limit = page_limit(query.limit)?;
     let email = query
         .email
@@ -163,24 +145,43 @@ async fn page_of_changes(
             "email must be at most {MAX_SEARCH_LEN} characters"
         )));
     }
-    let mut changes = db::changes::page(
-        &state.pool,
-        ChangeQuery {
-            job_id: job.id,
-            action: query.action.map(ChangeAction::from),
-            email_contains: email,
-            before: page_before(query.before)?,
-            limit: limit + 1,
-        },
-    )
-    .await?;
-    let more = changes.len() > limit as usize;
-    changes.truncate(limit as usize);
-    let next_before = more.then(|| changes.last().map(|c| c.id)).flatten();
-    Ok(ChangePage {
-        items: changes.into_iter().map(ChangeOut::from).collect(),
-        next_before,
-    })
+    let job_id = SyncJobId(id);
+    let query = ChangeQuery {
+        job_id,
+        action: query.action.map(ChangeAction::from),
+        email_contains: email,
+        before: page_before(query.before)?,
+        limit: limit + 1,
+    };
+    let rendered = db::changes::rendered_page(&state.pool, query).await?;
+    let mut rows = rendered.rows()?;
+    // A change names its job (the foreign key): only an empty page needs to ask for it.
+    if rows.is_empty() && !db::sync_jobs::exists(&state.pool, job_id).await? {
+        return Err(ApiError::NotFound(NotFound::SyncJob(id)));
+    }
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let next_before = more.then(|| rows.last().map(|row| row.id)).flatten();
+    Ok(page_body(&rows, next_before, length_hint))
+}
+
+/// The [`ChangePage`] of rendered rows, newest first.
+fn page_body(rows: &[RenderedChange], next_before: Option<i64>, length_hint: usize) -> Vec<u8> {
+    let mut body = Vec::with_capacity(length_hint);
+    body.extend_from_slice(br#"{"items":["#);
+    for (i, row) in rows.iter().enumerate() {
+        if i > 0 {
+            body.push(b',');
+        }
+        body.extend_from_slice(row.json.as_bytes());
+    }
+    body.extend_from_slice(br#"],"next_before":"#);
+    match next_before {
+        Some(id) => body.extend_from_slice(id.to_string().as_bytes()),
+        None => body.extend_from_slice(b"null"),
+    }
+    body.push(b'}');
+    body
 }
 
 /// A job's changes as CSV

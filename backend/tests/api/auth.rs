@@ -1,7 +1,7 @@
 use std::time::Duration;
 
 use percent_encoding::percent_decode_str;
-use pipedrive_brevo_sync::auth::session_store::hash_token;
+use pipedrive_brevo_sync::auth::session_store::{hash_token, RECHECK_AFTER};
 use reqwest::header;
 use serde_json::Value;
 
@@ -149,9 +149,26 @@ async fn an_expired_session_is_refused_and_deleted() {
         .execute(&app.pool)
         .await
         .unwrap();
+    // An edit behind the service's back is seen once the remembered row is due a re-read.
+    tokio::time::sleep(RECHECK_AFTER).await;
 
     assert_problem(app.get("/api/auth/me").await, 401, "unauthorized").await;
     assert!(session_ids(&app).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_session_deleted_behind_the_services_back_stops_working_within_the_recheck_time() {
+    let app = spawn_app().await;
+    app.sign_in().await;
+    assert_eq!(app.get("/api/auth/me").await.status(), 200);
+
+    sqlx::query("DELETE FROM session")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    tokio::time::sleep(RECHECK_AFTER).await;
+
+    assert_problem(app.get("/api/auth/me").await, 401, "unauthorized").await;
 }
 
 #[tokio::test]
@@ -174,6 +191,7 @@ async fn a_session_is_extended_only_when_used_in_its_second_half() {
         .execute(&app.pool)
         .await
         .unwrap();
+    tokio::time::sleep(RECHECK_AFTER).await;
     app.get("/api/auth/me").await;
     let extended = expiry().await;
     let now = std::time::SystemTime::now()
