@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot};
+use tokio_util::task::AbortOnDropHandle;
 
 use super::{
     apply::Target,
@@ -116,7 +117,11 @@ pub async fn read_members(
 }
 
 /// Reads the filter's persons page by page. It only fetches and reads each page's cursor:
-/// everything else happens in the next stages, so the next page is requested at once.
+/// everything else happens in the next stages, so the next page is requested at once. It
+/// runs as a task of its own: the job's other stages are polled together in one task, and
+/// their work between two awaits (a page's diff, an import body) kept a page that had
+/// arrived waiting for the request after it. Dropping the returned future (another stage
+/// failed) stops the reading.
 pub async fn read_persons(
     deps: &SyncDeps,
     filter: &Filter,
@@ -124,17 +129,24 @@ pub async fn read_persons(
     persons_tx: mpsc::Sender<Page<PersonPage>>,
 ) -> Result<(), SyncError> {
     let entries = saved_mapping.map_or(&[][..], |saved| &saved.entries[..]);
-    let custom: Vec<&str> = entries
+    let custom: Vec<String> = entries
         .iter()
-        .map(|entry| entry.pipedrive_field.as_str())
+        .map(|entry| entry.pipedrive_field.clone())
         .filter(|key| is_custom_field_key(key))
         .collect();
-    let mut pages = deps.pipedrive.persons(filter.id, &custom);
-    while let Some(page) = pages.next_page().await? {
-        if persons_tx.send(Page::Next(page)).await.is_err() {
-            return Ok(()); // A later stage failed; its error is the job's.
+    let (pipedrive, filter_id) = (deps.pipedrive.clone(), filter.id);
+    let reader = AbortOnDropHandle::new(tokio::spawn(async move {
+        let custom: Vec<&str> = custom.iter().map(String::as_str).collect();
+        let mut pages = pipedrive.persons(filter_id, &custom);
+        while let Some(page) = pages.next_page().await? {
+            if persons_tx.send(Page::Next(page)).await.is_err() {
+                return Ok(()); // A later stage failed; its error is the job's.
+            }
         }
-    }
-    let _ = persons_tx.send(Page::End).await;
-    Ok(())
+        let _ = persons_tx.send(Page::End).await;
+        Ok(())
+    }));
+    reader
+        .await
+        .unwrap_or_else(|error| std::panic::resume_unwind(error.into_panic()))
 }
