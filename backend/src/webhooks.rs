@@ -77,7 +77,7 @@ impl Inbox {
 /// Marks the scheduled filters due at each event's debounce end; runs until the inbox closes.
 pub async fn mark_due(pool: SqlitePool, mut events: mpsc::Receiver<()>, debounce: Duration) {
     while events.recv().await.is_some() {
-        let at = UnixTime(UnixTime::now().0 + i64::try_from(debounce.as_secs()).unwrap_or(0));
+        let at = UnixTime::not_before(debounce);
         match db::schedule::mark_webhook_due(&pool, at).await {
             Ok(0) => {}
             Ok(filters) => tracing::info!(

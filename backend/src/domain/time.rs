@@ -11,6 +11,13 @@ impl UnixTime {
         Self(OffsetDateTime::now_utc().unix_timestamp())
     }
 
+    /// The first whole second at least `delay` from now. [`UnixTime::now`] drops the
+    /// fraction of the current second, so `now() + delay` can come up to a second early.
+    pub fn not_before(delay: std::time::Duration) -> Self {
+        let at = OffsetDateTime::now_utc() + delay;
+        Self(at.unix_timestamp() + i64::from(at.nanosecond() > 0))
+    }
+
     /// The UTC calendar day.
     pub fn utc_date(self) -> Date {
         OffsetDateTime::from_unix_timestamp(self.0).map_or(Date::MIN, OffsetDateTime::date)
@@ -35,6 +42,20 @@ impl UnixTime {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn not_before_never_comes_early() {
+        for millis in [0, 1, 999, 1000, 1500] {
+            let delay = std::time::Duration::from_millis(millis);
+            let earliest = OffsetDateTime::now_utc() + delay;
+            let at = UnixTime::not_before(delay);
+            assert!(
+                i128::from(at.0) * 1_000_000_000 >= earliest.unix_timestamp_nanos(),
+                "{millis} ms"
+            );
+            assert!(at.0 <= earliest.unix_timestamp() + 1);
+        }
+    }
 
     #[test]
     fn unix_seconds_render_as_rfc3339_utc() {
