@@ -28,17 +28,15 @@ impl ApiClient {
         operation: &'static str,
         wait: Duration,
     ) -> UpstreamError {
-        let until = UnixTime::now().0 + wait.as_secs_f64().ceil() as i64;
+        let until = UnixTime::not_before(wait).to_rfc3339();
         // The burst windows reset within seconds; a reset hours away is the daily budget.
         if self.spec.api == Api::Pipedrive && wait > DAILY_BUDGET_RESET {
-            return UpstreamError::DailyBudgetSpent {
-                until: UnixTime(until).to_rfc3339(),
-            };
+            return UpstreamError::DailyBudgetSpent { until };
         }
         UpstreamError::RateLimited {
             api: self.spec.api,
             operation,
-            until: UnixTime(until).to_rfc3339(),
+            until,
         }
     }
 
