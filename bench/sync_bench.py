@@ -210,15 +210,19 @@ class Stack:
 
     def timeline(self):
         """Where the last sync's wall went, from the sandbox's request log: the start until the
-        first person page was asked for, the gaps between a person page's answer and the next
-        page's request (the client's own time on the sequential chain), and the tail from the
-        last page's answer to the job's end (the last import and its processing)."""
+        first person page was asked for, each person page's time in the sandbox (its latency
+        and building the page), the gaps between a person page's answer and the next page's
+        request (the client's own time on the sequential chain), and the tail from the last
+        page's answer to the job's end (the last import and its processing)."""
         pages = [r for r in self.last_requests if r["path"] == "/api/v2/persons" and r["status"] == 200]
         if not pages:
             return {}
         gaps = sorted(b["received_ms"] - a["answered_ms"] for a, b in zip(pages, pages[1:]))
+        served = sorted(p["answered_ms"] - p["received_ms"] for p in pages)
         return {
             "start_ms": round(pages[0]["received_ms"] - self.last_sync_started_ms, 1),
+            "page_ms": {"p50": round(served[len(served) // 2], 2), "max": round(served[-1], 2),
+                        "total_s": round(sum(served) / 1000, 3)},
             "page_gap_ms": {"mean": round(statistics.fmean(gaps), 2) if gaps else None,
                             "p50": round(gaps[len(gaps) // 2], 2) if gaps else None,
                             "max": round(gaps[-1], 2) if gaps else None,
@@ -348,8 +352,13 @@ def bench_mapping(args, bins, workdir):
             status, _, saved = stack.api("PUT", "/api/field-mapping", body)
             assert status == 200, saved
 
+            def refusals():
+                state = stack.sandbox_state()
+                return state["pipedrive"]["rate_limited"] + state["brevo"]["rate_limited"]
+
             def run(scenario, bound, changed=None):
                 imports_before = len(request("GET", f"{stack.sandbox_url}/__sandbox/imports")[2]["imports"])
+                refused_before = refusals()
                 job, wall = stack.sync(1)
                 imports = request("GET", f"{stack.sandbox_url}/__sandbox/imports")[2]["imports"][imports_before:]
                 bound = bound(len(imports))
@@ -359,6 +368,7 @@ def bench_mapping(args, bins, workdir):
                     "unchanged": job["total_unchanged"], "changed": changed,
                     "import_rows": sum(i["contacts"] for i in imports),
                     "wall_s": round(wall, 2), "lower_bound_s": round(bound, 2), "ratio": round(wall / bound, 3),
+                    "http_429": refusals() - refused_before,
                     "peak_rss_mb": round(stack.server.peak_rss_mb(), 1),
                     "timeline": stack.timeline(),
                 })
@@ -380,12 +390,12 @@ def bench_mapping(args, bins, workdir):
 
 
 def print_mapping_table(rows):
-    print("\n| persons | scenario | wall (s) | lower bound (s) | ratio | added | updated | unchanged | changed persons | import rows | peak RSS (MB) |")
-    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("\n| persons | scenario | wall (s) | lower bound (s) | ratio | added | updated | unchanged | changed persons | import rows | 429s | peak RSS (MB) |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         print(f"| {r['persons']:,} | {r['scenario']} | {r['wall_s']} | {r['lower_bound_s']} | {r['ratio']} | {r['added']:,} "
               f"| {r['updated']:,} | {r['unchanged']:,} | {'–' if r['changed'] is None else format(r['changed'], ',')} "
-              f"| {r['import_rows']:,} | {r['peak_rss_mb']} |")
+              f"| {r['import_rows']:,} | {r['http_429']} | {r['peak_rss_mb']} |")
 
 
 def print_mirror_table(rows):

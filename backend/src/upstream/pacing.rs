@@ -60,9 +60,11 @@ impl ApiClient {
         }
         // A window spent by this client's own requests is already paced by its gate, to the
         // millisecond; the reset header (whole seconds, rounded up) would add up to a second.
+        // The server counts a request when it arrives and we when we send it, and a request
+        // sent before the limit was announced is not in the gate: either can make a window
+        // the gate keeps one request short of the limit read as spent.
         let spent = header(self.spec.remaining_header).is_some_and(|v| v.trim() == "0")
-            && !(self.spec.limit_window.is_none()
-                && gate.own_requests_fill_window(RESET_GRANULARITY).await);
+            && !gate.own_requests_fill_window(RESET_GRANULARITY).await;
         if let (true, Some(reset)) = (
             spent,
             header(self.spec.reset_header).and_then(parse_reset_seconds),
@@ -70,5 +72,78 @@ impl ApiClient {
             gate.pause_until(Instant::now() + reset.min(self.policy.max_rate_limit_wait))
                 .await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use reqwest::header::HeaderValue;
+
+    use super::*;
+    use crate::{config::RetryPolicy, upstream::usage::UsageMeter};
+
+    fn pipedrive() -> ApiClient {
+        let url = "http://127.0.0.1:9/".parse().unwrap();
+        let gates = vec![("", RateGate::new(None))];
+        let usage = Arc::new(UsageMeter::default());
+        let spec = &crate::upstream::pipedrive::SPEC;
+        ApiClient::new(
+            reqwest::Client::new(),
+            spec,
+            url,
+            None,
+            RetryPolicy::default(),
+            gates,
+            usage,
+        )
+    }
+
+    fn answer(limit: u32, remaining: u32) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for (name, value) in [
+            ("x-ratelimit-limit", limit),
+            ("x-ratelimit-remaining", remaining),
+            ("x-ratelimit-reset", 1),
+        ] {
+            headers.insert(name, HeaderValue::from(value));
+        }
+        headers
+    }
+
+    const NO_CAP: Duration = Duration::from_secs(60);
+
+    #[tokio::test(start_paused = true)]
+    async fn a_window_spent_by_the_clients_own_requests_is_not_paused_again() {
+        let client = pipedrive();
+        let gate = RateGate::new(None);
+        let start = Instant::now();
+        // One request before the limit is known, then the gate's 4 of the server's 5.
+        gate.admit(NO_CAP).await.unwrap();
+        client.follow_pacing_headers(&gate, &answer(5, 4)).await;
+        for _ in 0..4 {
+            gate.admit(NO_CAP).await.unwrap();
+        }
+        tokio::time::advance(Duration::from_millis(1500)).await;
+        client.follow_pacing_headers(&gate, &answer(5, 0)).await;
+
+        gate.admit(NO_CAP).await.unwrap();
+
+        // The gate's own slot (2 s after its first counted request), not the reset's 2.5 s.
+        assert_eq!(Instant::now().duration_since(start), Duration::from_secs(2));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_window_spent_by_others_pauses_until_the_reset() {
+        let client = pipedrive();
+        let gate = RateGate::new(None);
+        let start = Instant::now();
+        gate.admit(NO_CAP).await.unwrap();
+        client.follow_pacing_headers(&gate, &answer(5, 0)).await;
+
+        gate.admit(NO_CAP).await.unwrap();
+
+        assert_eq!(Instant::now().duration_since(start), Duration::from_secs(1));
     }
 }

@@ -33,7 +33,7 @@ const PAGE_SIZE: u32 = 500;
 /// The most keys v2 persons' `custom_fields` parameter takes.
 const MAX_CUSTOM_FIELD_KEYS: usize = 15;
 
-static SPEC: ApiSpec = ApiSpec {
+pub(super) static SPEC: ApiSpec = ApiSpec {
     api: Api::Pipedrive,
     auth_header: "x-api-token",
     credential_variable: "PIPEDRIVE_API_TOKEN",
