@@ -114,14 +114,21 @@ mod tests {
 
     const NO_CAP: Duration = Duration::from_secs(60);
 
+    /// A client and a fresh gate after the first request, sent before any limit was known
+    /// and answered with `answer(limit, remaining)`; and when it was sent.
+    async fn after_the_first_answer(limit: u32, remaining: u32) -> (ApiClient, RateGate, Instant) {
+        let (client, gate, start) = (pipedrive(), RateGate::new(None), Instant::now());
+        gate.admit(NO_CAP).await.unwrap();
+        client
+            .follow_pacing_headers(&gate, &answer(limit, remaining))
+            .await;
+        (client, gate, start)
+    }
+
     #[tokio::test(start_paused = true)]
     async fn a_window_spent_by_the_clients_own_requests_is_not_paused_again() {
-        let client = pipedrive();
-        let gate = RateGate::new(None);
-        let start = Instant::now();
-        // One request before the limit is known, then the gate's 4 of the server's 5.
-        gate.admit(NO_CAP).await.unwrap();
-        client.follow_pacing_headers(&gate, &answer(5, 4)).await;
+        // Then the gate's 4 of the server's 5.
+        let (client, gate, start) = after_the_first_answer(5, 4).await;
         for _ in 0..4 {
             gate.admit(NO_CAP).await.unwrap();
         }
@@ -136,11 +143,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_window_spent_by_others_pauses_until_the_reset() {
-        let client = pipedrive();
-        let gate = RateGate::new(None);
-        let start = Instant::now();
-        gate.admit(NO_CAP).await.unwrap();
-        client.follow_pacing_headers(&gate, &answer(5, 0)).await;
+        let (_client, gate, start) = after_the_first_answer(5, 0).await;
 
         gate.admit(NO_CAP).await.unwrap();
 

@@ -3,6 +3,7 @@
 //! (`fields`).
 
 mod fields;
+mod paging;
 mod persons;
 mod webhooks;
 
@@ -14,6 +15,8 @@ use std::{sync::Arc, time::Duration};
 use secrecy::SecretString;
 use serde::Deserialize;
 use url::Url;
+
+use paging::Paging;
 
 use super::{
     client::{ApiClient, ApiSpec, UpstreamRequest},
@@ -69,29 +72,6 @@ struct FiltersResponse {
 struct FilterItem {
     id: i64,
     name: String,
-}
-
-/// A persons page read only for its cursor: the persons are skipped, not built.
-#[derive(Deserialize)]
-struct PersonsCursor {
-    #[serde(default, rename = "data")]
-    _data: serde::de::IgnoredAny,
-    additional_data: Option<Paging>,
-}
-
-/// The `additional_data` of a cursor-paged v2 listing.
-#[derive(Deserialize)]
-struct Paging {
-    next_cursor: Option<String>,
-}
-
-impl Paging {
-    /// The cursor of the next page; `None` after the last. Opaque: passed back as received.
-    fn next(paging: Option<Paging>) -> Option<String> {
-        paging
-            .and_then(|paging| paging.next_cursor)
-            .filter(|cursor| !cursor.is_empty())
-    }
 }
 
 impl PipedriveClient {
@@ -169,8 +149,7 @@ impl PersonPages<'_> {
             request = request.query("cursor", cursor);
         }
         let body = self.client.send(request).await?;
-        let paging: PersonsCursor = parse(&body)?;
-        self.cursor = Paging::next(paging.additional_data);
+        self.cursor = paging::next_cursor(&body).map_err(invalid_response)?;
         self.finished = self.cursor.is_none();
         Ok(Some(PersonPage { body }))
     }
@@ -188,10 +167,6 @@ impl PersonPage {
     pub fn persons(&self, wanted: &WantedFields) -> Result<Vec<Person>, UpstreamError> {
         persons::parse_persons(&self.body, wanted).map_err(invalid_response)
     }
-}
-
-fn parse<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, UpstreamError> {
-    serde_json::from_slice(body).map_err(invalid_response)
 }
 
 fn invalid_response(error: serde_json::Error) -> UpstreamError {

@@ -94,6 +94,20 @@ struct PersonsCursor {
 
 impl Cursor for PersonsCursor {}
 
+/// A persons page, its keys in the order of the v2 spec's schema and example (a `json!`
+/// object would sort them, putting `additional_data` first).
+#[derive(Serialize)]
+struct PersonsPage {
+    success: bool,
+    data: Vec<Value>,
+    additional_data: Paging,
+}
+
+#[derive(Serialize)]
+struct Paging {
+    next_cursor: Option<String>,
+}
+
 /// Persons of a filter, by ascending id. Without `filter_id` Pipedrive lists
 /// every person; the sandbox only models filters and answers 400.
 /// `custom_fields` narrows each person's custom fields to those keys (unknown
@@ -144,12 +158,11 @@ async fn persons(state: Data<AppState>, query: Query<PersonsQuery>) -> HttpRespo
             }
             .encode()
         });
-        let data: Vec<Value> = page.iter().map(|p| v2_json(p, &keys)).collect();
-        let page = json!({
-            "success": true,
-            "data": data,
-            "additional_data": { "next_cursor": next_cursor },
-        });
+        let page = PersonsPage {
+            success: true,
+            data: page.iter().map(|p| v2_json(p, &keys)).collect(),
+            additional_data: Paging { next_cursor },
+        };
         Some(serde_json::to_vec(&page).expect("JSON values serialize"))
     })
     .await
