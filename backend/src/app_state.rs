@@ -7,6 +7,7 @@ use sqlx::SqlitePool;
 use crate::{
     alerts::Alerts,
     auth::{password::AdminPassword, throttle::LoginThrottle},
+    db::change_reader::ChangeReader,
     domain::fields::PhoneRegion,
     read_cache::ReadCache,
     sync::runner::JobRunner,
@@ -28,6 +29,7 @@ pub struct AppState {
     /// Pages of change logs: kept apart, so that paging through a log does not push the
     /// lists out.
     pub change_pages: ReadCache,
+    pub change_reader: ChangeReader,
     /// Rendered once: the document never changes while the process runs.
     pub openapi_json: String,
     /// `SANDBOX_MODE`, reported by the health check.

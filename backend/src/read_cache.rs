@@ -127,9 +127,9 @@ fn accepts_gzip(request: &HttpRequest) -> bool {
 }
 
 impl ReadCache {
-    pub async fn open(pool: &SqlitePool) -> Result<Self, DbError> {
+    pub fn open(pool: &SqlitePool) -> Result<Self, DbError> {
         Ok(Self {
-            watcher: ChangeWatcher::open(pool).await?,
+            watcher: ChangeWatcher::open(pool)?,
             entries: Mutex::default(),
             rendering: Default::default(),
         })
@@ -171,7 +171,7 @@ impl ReadCache {
         };
         // Read before rendering: a commit after this point changes the version, so the body
         // rendered below can never be served for a newer state than it shows.
-        let data_version = watcher.data_version().await?;
+        let data_version = watcher.data_version()?;
         if let Some(body) = self.lookup(data_version, &key) {
             return Ok(body.response(request));
         }

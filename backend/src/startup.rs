@@ -27,7 +27,7 @@ use crate::{
     },
     background,
     config::Settings,
-    db::{self, DbError},
+    db::{self, change_reader::ChangeReader, DbError},
     domain::time::UnixTime,
     openapi,
     read_cache::ReadCache,
@@ -167,8 +167,9 @@ impl Application {
             runner: runner.clone(),
             password,
             throttle: LoginThrottle::new(settings.login_throttle.clone()),
-            read_cache: ReadCache::open(&pool).await?,
-            change_pages: ReadCache::open(&pool).await?,
+            read_cache: ReadCache::open(&pool)?,
+            change_pages: ReadCache::open(&pool)?,
+            change_reader: ChangeReader::open(&pool)?,
             openapi_json: openapi::document()
                 .to_json()
                 .expect("the document serialises"),

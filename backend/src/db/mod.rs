@@ -2,20 +2,17 @@
 //! committed `.sqlx/` data.
 
 pub mod alerts;
+pub mod change_reader;
 pub mod changes;
 pub mod field_mapping;
 pub mod filters;
+mod read_only;
 pub mod schedule;
 pub mod sessions;
 pub mod sync_jobs;
 pub mod usage;
 
-use std::{
-    path::PathBuf,
-    str::FromStr,
-    sync::atomic::{AtomicU64, Ordering},
-    time::Duration,
-};
+use std::{path::PathBuf, str::FromStr, time::Duration};
 
 use serde::Deserialize;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -36,6 +33,8 @@ pub enum DbError {
     Corrupt(String),
     #[error("database query failed")]
     Query(#[from] sqlx::Error),
+    #[error("database read failed")]
+    Read(#[from] rusqlite::Error),
 }
 
 /// Opens the pool with the settings every connection needs, creating the database file and
@@ -127,48 +126,29 @@ pub async fn ping(pool: &SqlitePool) -> Result<(), DbError> {
 /// changes whenever another connection commits, so the watcher keeps a connection of its own
 /// that never writes.
 pub struct ChangeWatcher {
-    connection: tokio::sync::Mutex<sqlx::SqliteConnection>,
-    /// How many reads of the version have started.
-    started: AtomicU64,
-    /// The newest read: its number among those started, and the version it found.
-    newest: std::sync::Mutex<(u64, i64)>,
+    connection: std::sync::Mutex<rusqlite::Connection>,
 }
 
 impl ChangeWatcher {
     /// A watcher on `pool`'s database; `None` for an in-memory one, whose connections share
     /// one cache and so never see each other's commits as a new data version.
-    pub async fn open(pool: &SqlitePool) -> Result<Option<Self>, DbError> {
-        let options = pool.connect_options();
-        if data_folder(&options).is_none() {
+    pub fn open(pool: &SqlitePool) -> Result<Option<Self>, DbError> {
+        let opener = read_only::ReadOnlyOpener::new(pool)?;
+        if opener.in_memory() {
             return Ok(None);
         }
-        let connection = sqlx::ConnectOptions::connect(&*options).await?;
         Ok(Some(Self {
-            connection: tokio::sync::Mutex::new(connection),
-            started: AtomicU64::new(0),
-            newest: std::sync::Mutex::new((0, 0)),
+            connection: std::sync::Mutex::new(opener.open()?),
         }))
     }
 
     /// A value that differs from the previous one when a commit happened in between, as of
-    /// a moment after the call began. Callers that queue behind a read share the next one:
-    /// a read that started after a caller arrived answers for that caller too, so a hundred
-    /// concurrent requests cost two reads, not a hundred in a row.
-    pub async fn data_version(&self) -> Result<i64, DbError> {
-        let arrived_after = self.started.load(Ordering::SeqCst);
-        let mut connection = self.connection.lock().await;
-        let (number, version) = *self.newest.lock().expect("never poisoned");
-        if number > arrived_after {
-            return Ok(version);
-        }
-        let number = self.started.fetch_add(1, Ordering::SeqCst) + 1;
-        let version = sqlx::query_scalar!("PRAGMA data_version")
-            .fetch_one(&mut *connection)
-            .await?
-            // Always an integer; the query macro cannot know that of a pragma.
-            .ok_or_else(|| DbError::Corrupt("PRAGMA data_version answered NULL".into()))?;
-        *self.newest.lock().expect("never poisoned") = (number, version);
-        Ok(version)
+    /// a moment after the call began. Read on the caller's thread: a pragma that takes a
+    /// microsecond, where a round trip through a sqlx connection's worker thread held a
+    /// hundred concurrent requests in a convoy behind it.
+    pub fn data_version(&self) -> Result<i64, DbError> {
+        let connection = self.connection.lock().expect("never poisoned");
+        Ok(connection.pragma_query_value(None, "data_version", |row| row.get(0))?)
     }
 }
 

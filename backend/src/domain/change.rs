@@ -64,13 +64,6 @@ pub struct Change {
     pub reason: Option<String>,
 }
 
-/// A stored change, with its id (the log's paging key).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LoggedChange {
-    pub id: i64,
-    pub change: Change,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,7 +14,7 @@ use crate::{
     app_state::AppState,
     db::{
         self,
-        changes::{ChangeQuery, RenderedChange},
+        change_reader::{ChangeQuery, ChangeReader, ChangeRow},
         DbError,
     },
     domain::{change::ChangeAction, sync_job::SyncJobId},
@@ -37,6 +37,18 @@ pub enum ChangeActionOut {
     Held,
 }
 
+impl From<ChangeAction> for ChangeActionOut {
+    fn from(action: ChangeAction) -> Self {
+        match action {
+            ChangeAction::Added => Self::Added,
+            ChangeAction::Updated => Self::Updated,
+            ChangeAction::Removed => Self::Removed,
+            ChangeAction::Skipped => Self::Skipped,
+            ChangeAction::Held => Self::Held,
+        }
+    }
+}
+
 impl From<ChangeActionOut> for ChangeAction {
     fn from(action: ChangeActionOut) -> Self {
         match action {
@@ -49,25 +61,36 @@ impl From<ChangeActionOut> for ChangeAction {
     }
 }
 
-// The schema of a change in a page; SQLite renders the objects themselves
-// (`db::changes::rendered_page`).
-#[derive(ToSchema)]
-pub struct ChangeOut {
+// A change in a page, borrowing the reader's row.
+#[derive(Serialize, ToSchema)]
+pub struct ChangeOut<'r> {
     pub id: i64,
     pub action: ChangeActionOut,
     /// Lower-cased; null for a person without a valid address.
-    pub email: Option<String>,
+    pub email: Option<&'r str>,
     /// The Pipedrive person; null for a removal.
     pub person_id: Option<i64>,
     /// Why, for `skipped` and `held`; which attributes changed, for `updated`.
-    pub reason: Option<String>,
+    pub reason: Option<&'r str>,
+}
+
+impl<'r> From<ChangeRow<'r>> for ChangeOut<'r> {
+    fn from(row: ChangeRow<'r>) -> Self {
+        Self {
+            id: row.id,
+            action: row.action.into(),
+            email: row.email,
+            person_id: row.person_id,
+            reason: row.reason,
+        }
+    }
 }
 
 // The schema of what `page_body` writes.
 /// A page of changes, newest first.
 #[derive(ToSchema)]
 pub struct ChangePage {
-    pub items: Vec<ChangeOut>,
+    pub items: Vec<ChangeOut<'static>>,
     /// Pass as `before` to get the next (older) page; null on the last page.
     pub next_before: Option<i64>,
 }
@@ -153,35 +176,52 @@ async fn page_of_changes(
         before: page_before(query.before)?,
         limit: limit + 1,
     };
-    let rendered = db::changes::rendered_page(&state.pool, query).await?;
-    let mut rows = rendered.rows()?;
+    let page = page_body(&state.change_reader, query, length_hint)?;
     // A change names its job (the foreign key): only an empty page needs to ask for it.
-    if rows.is_empty() && !db::sync_jobs::exists(&state.pool, job_id).await? {
+    if page.rows == 0 && !db::sync_jobs::exists(&state.pool, job_id).await? {
         return Err(ApiError::NotFound(NotFound::SyncJob(id)));
     }
-    let more = rows.len() > limit as usize;
-    rows.truncate(limit as usize);
-    let next_before = more.then(|| rows.last().map(|row| row.id)).flatten();
-    Ok(page_body(&rows, next_before, length_hint))
+    Ok(page.body)
 }
 
-/// The [`ChangePage`] of rendered rows, newest first.
-fn page_body(rows: &[RenderedChange], next_before: Option<i64>, length_hint: usize) -> Vec<u8> {
-    let mut body = Vec::with_capacity(length_hint);
+/// A [`ChangePage`] as JSON, and how many changes it holds.
+struct PageBody {
+    body: Vec<u8>,
+    rows: u32,
+}
+
+/// The [`ChangePage`] of the changes `query` reads, which asks for one row more than the
+/// page holds: that row only tells that another page follows.
+fn page_body(
+    reader: &ChangeReader,
+    query: ChangeQuery<'_>,
+    length_hint: usize,
+) -> Result<PageBody, ApiError> {
+    let limit = query.limit - 1;
+    // A first read of a page has no length to go by: room for rows of usual length.
+    let mut body = Vec::with_capacity(length_hint.max(query.limit as usize * 128));
     body.extend_from_slice(br#"{"items":["#);
-    for (i, row) in rows.iter().enumerate() {
-        if i > 0 {
+    let (mut rows, mut last_id, mut more) = (0, None, false);
+    reader.read(query, |row| {
+        if rows == limit {
+            more = true;
+            return;
+        }
+        if rows > 0 {
             body.push(b',');
         }
-        body.extend_from_slice(row.json.as_bytes());
-    }
+        serde_json::to_writer(&mut body, &ChangeOut::from(row))
+            .expect("a change serialises into memory");
+        rows += 1;
+        last_id = Some(row.id);
+    })?;
     body.extend_from_slice(br#"],"next_before":"#);
-    match next_before {
+    match last_id.filter(|_| more) {
         Some(id) => body.extend_from_slice(id.to_string().as_bytes()),
         None => body.extend_from_slice(b"null"),
     }
     body.push(b'}');
-    body
+    Ok(PageBody { body, rows })
 }
 
 /// A job's changes as CSV
@@ -207,12 +247,11 @@ pub async fn changes_csv(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let job = find_job(&state, *id).await?;
-    let pool = state.pool.clone();
-    let header_row = csv_rows(std::iter::once(["action", "email", "person_id", "reason"]));
+    let header_row = Bytes::from_static(b"action,email,person_id,reason\n");
     let header = stream::once(async move { Ok::<_, DbError>(header_row) });
     let rows = stream::try_unfold(Some(i64::MAX), move |before| {
-        let pool = pool.clone();
-        async move { next_chunk(&pool, job.id, before).await }
+        let state = state.clone();
+        async move { next_chunk(state, job.id, before).await }
     });
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
@@ -224,8 +263,9 @@ pub async fn changes_csv(
 }
 
 /// The CSV of the changes below `before`, and the key of the next chunk; `None` at the end.
+/// A chunk is thousands of rows: read on a blocking thread, not the server's.
 async fn next_chunk(
-    pool: &db::SqlitePool,
+    state: web::Data<AppState>,
     job_id: SyncJobId,
     before: Option<i64>,
 ) -> Result<Option<(Bytes, Option<i64>)>, DbError> {
@@ -239,43 +279,31 @@ async fn next_chunk(
         before: Some(before),
         limit: CSV_CHUNK_ROWS,
     };
-    let changes = db::changes::page(pool, query).await?;
-    let next = (changes.len() == CSV_CHUNK_ROWS as usize)
-        .then(|| changes.last().map(|c| c.id))
-        .flatten();
-    if changes.is_empty() {
-        return Ok(None);
-    }
-    let rows = changes.iter().map(|logged| {
-        let change = &logged.change;
-        [
-            change.action.as_str().to_owned(),
-            change.email.clone().unwrap_or_default(),
-            change
-                .person_id
-                .map(|id| id.to_string())
-                .unwrap_or_default(),
-            change.reason.clone().unwrap_or_default(),
-        ]
-    });
-    Ok(Some((csv_rows(rows), next)))
-}
-
-/// Rows as CSV, quoted where needed (commas, quotes, line breaks) by the `csv` crate.
-fn csv_rows<R, F>(rows: impl Iterator<Item = R>) -> Bytes
-where
-    R: IntoIterator<Item = F>,
-    F: AsRef<[u8]>,
-{
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    for row in rows {
-        writer
-            .write_record(row)
-            .expect("writing CSV into memory cannot fail");
-    }
-    Bytes::from(
-        writer
+    let chunk = tokio::task::spawn_blocking(move || {
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        let mut last_id = None;
+        let rows = state.change_reader.read(query, |row| {
+            let person_id = row.person_id.map(|id| id.to_string()).unwrap_or_default();
+            let record = [
+                row.action.as_str(),
+                row.email.unwrap_or_default(),
+                &person_id,
+                row.reason.unwrap_or_default(),
+            ];
+            writer
+                .write_record(record)
+                .expect("writing CSV into memory cannot fail");
+            last_id = Some(row.id);
+        })?;
+        let csv = writer
             .into_inner()
-            .expect("flushing into memory cannot fail"),
-    )
+            .expect("flushing into memory cannot fail");
+        let next = (rows == CSV_CHUNK_ROWS as usize)
+            .then_some(last_id)
+            .flatten();
+        Ok::<_, DbError>((rows > 0).then(|| (Bytes::from(csv), next)))
+    })
+    .await
+    .expect("a CSV chunk's read does not panic")?;
+    Ok(chunk)
 }
