@@ -7,9 +7,11 @@
 //! invalidates it before the next read: reads never see older data than without the cache.
 //! Each body is also kept gzipped, from the first client that accepts that (every browser
 //! does): the list of 1,000 filters is 460 kB as JSON and a sixteenth of that compressed.
+//! A body is kept from the second read of its key on: most keys read once are never read
+//! again (a change-log page at a random depth).
 
 use std::{
-    collections::HashMap,
+    collections::{HashMap, HashSet},
     future::Future,
     io::Write,
     sync::{Arc, Mutex, OnceLock},
@@ -31,6 +33,9 @@ use crate::{
 /// Distinct reads kept (list variants and pages); all are dropped when full, so a client
 /// paging through old history cannot grow the cache.
 const MAX_ENTRIES: usize = 32;
+
+/// Keys remembered as read once; all are forgotten when full.
+const MAX_SEEN_ONCE: usize = 256;
 
 /// Render locks kept; all are dropped when full (a render holding one still finishes; at
 /// worst a key is rendered twice at once).
@@ -54,6 +59,10 @@ struct Entries {
     /// of hundreds of kilobytes is written into a buffer of that size at once, not one that
     /// doubles (and is copied) a dozen times.
     lengths: HashMap<String, usize>,
+    /// Keys read once and not kept: only a key read again is worth keeping. A change-log
+    /// page at a random depth is read once, and reading the data version to keep it cost
+    /// more than a twentieth of its render.
+    seen_once: HashSet<String>,
 }
 
 /// A rendered JSON body, and the same gzipped once a client accepts that.
@@ -169,6 +178,10 @@ impl ReadCache {
         let Some(watcher) = &self.watcher else {
             return Ok(Body::new(render(0).await?).response(request));
         };
+        if self.first_read(&key) {
+            let body = render(self.length_hint(&key)).await?;
+            return Ok(Body::new(body).response(request));
+        }
         // Read before rendering: a commit after this point changes the version, so the body
         // rendered below can never be served for a newer state than it shows.
         let data_version = watcher.data_version()?;
@@ -185,6 +198,25 @@ impl ReadCache {
         Ok(body.response(request))
     }
 
+    fn entries(&self) -> std::sync::MutexGuard<'_, Entries> {
+        self.entries
+            .lock()
+            .expect("the cache lock is never poisoned")
+    }
+
+    /// Whether `key` is neither kept nor was read before (and remembers it was).
+    fn first_read(&self, key: &str) -> bool {
+        let mut entries = self.entries();
+        if entries.bodies.contains_key(key) || entries.seen_once.contains(key) {
+            return false;
+        }
+        if entries.seen_once.len() >= MAX_SEEN_ONCE {
+            entries.seen_once.clear();
+        }
+        entries.seen_once.insert(key.to_owned());
+        true
+    }
+
     fn render_lock(&self, key: &str) -> Arc<tokio::sync::Mutex<()>> {
         let mut locks = self
             .rendering
@@ -197,10 +229,7 @@ impl ReadCache {
     }
 
     fn length_hint(&self, key: &str) -> usize {
-        let entries = self
-            .entries
-            .lock()
-            .expect("the cache lock is never poisoned");
+        let entries = self.entries();
         // A little room: a list grows a little between renders.
         entries
             .lengths
@@ -209,20 +238,14 @@ impl ReadCache {
     }
 
     fn lookup(&self, data_version: i64, key: &str) -> Option<Body> {
-        let entries = self
-            .entries
-            .lock()
-            .expect("the cache lock is never poisoned");
+        let entries = self.entries();
         (entries.data_version == data_version)
             .then(|| entries.bodies.get(key).cloned())
             .flatten()
     }
 
     fn store(&self, data_version: i64, key: String, body: Body) {
-        let mut entries = self
-            .entries
-            .lock()
-            .expect("the cache lock is never poisoned");
+        let mut entries = self.entries();
         if entries.data_version != data_version || entries.bodies.len() >= MAX_ENTRIES {
             entries.data_version = data_version;
             entries.bodies.clear();
@@ -247,6 +270,42 @@ mod tests {
                 .insert_header((header::ACCEPT_ENCODING, value))
                 .to_http_request(),
         )
+    }
+
+    /// Renders `key` through `cache`, counting the renders.
+    async fn read(cache: &ReadCache, key: &str, renders: &std::cell::Cell<u32>) -> Bytes {
+        let request = TestRequest::default().to_http_request();
+        let response = cache
+            .rendered(&request, key.to_owned(), |_| async {
+                renders.set(renders.get() + 1);
+                Ok(format!("[{}]", renders.get()).into_bytes())
+            })
+            .await
+            .unwrap();
+        actix_web::body::to_bytes(response.into_body())
+            .await
+            .unwrap()
+    }
+
+    #[actix_web::test]
+    async fn a_key_is_kept_from_its_second_read_until_a_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite:{}", dir.path().join("a.db").display());
+        let pool = crate::db::connect(&url).await.unwrap();
+        let cache = ReadCache::open(&pool).unwrap();
+        let renders = std::cell::Cell::new(0);
+
+        assert_eq!(read(&cache, "page", &renders).await, "[1]");
+        assert_eq!(read(&cache, "page", &renders).await, "[2]");
+        assert_eq!(read(&cache, "page", &renders).await, "[2]");
+        assert_eq!(read(&cache, "other", &renders).await, "[3]");
+
+        sqlx::query("INSERT INTO filters (id, name) VALUES (1, 'New')")
+            .execute(&pool)
+            .await
+            .unwrap();
+        assert_eq!(read(&cache, "page", &renders).await, "[4]");
+        assert_eq!(read(&cache, "page", &renders).await, "[4]");
     }
 
     #[test]

@@ -148,7 +148,8 @@ impl ChangeWatcher {
     /// hundred concurrent requests in a convoy behind it.
     pub fn data_version(&self) -> Result<i64, DbError> {
         let connection = self.connection.lock().expect("never poisoned");
-        Ok(connection.pragma_query_value(None, "data_version", |row| row.get(0))?)
+        let mut statement = connection.prepare_cached("PRAGMA data_version")?;
+        Ok(statement.query_row([], |row| row.get(0))?)
     }
 }
 

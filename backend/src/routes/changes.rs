@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{
+    change_page::page_body,
     lookup::find_job,
     sync_jobs::{page_before, page_limit},
 };
@@ -14,7 +15,7 @@ use crate::{
     app_state::AppState,
     db::{
         self,
-        change_reader::{ChangeQuery, ChangeReader, ChangeRow},
+        change_reader::{ChangeQuery, ChangeRow},
         DbError,
     },
     domain::{change::ChangeAction, sync_job::SyncJobId},
@@ -182,46 +183,6 @@ async fn page_of_changes(
         return Err(ApiError::NotFound(NotFound::SyncJob(id)));
     }
     Ok(page.body)
-}
-
-/// A [`ChangePage`] as JSON, and how many changes it holds.
-struct PageBody {
-    body: Vec<u8>,
-    rows: u32,
-}
-
-/// The [`ChangePage`] of the changes `query` reads, which asks for one row more than the
-/// page holds: that row only tells that another page follows.
-fn page_body(
-    reader: &ChangeReader,
-    query: ChangeQuery<'_>,
-    length_hint: usize,
-) -> Result<PageBody, ApiError> {
-    let limit = query.limit - 1;
-    // A first read of a page has no length to go by: room for rows of usual length.
-    let mut body = Vec::with_capacity(length_hint.max(query.limit as usize * 128));
-    body.extend_from_slice(br#"{"items":["#);
-    let (mut rows, mut last_id, mut more) = (0, None, false);
-    reader.read(query, |row| {
-        if rows == limit {
-            more = true;
-            return;
-        }
-        if rows > 0 {
-            body.push(b',');
-        }
-        serde_json::to_writer(&mut body, &ChangeOut::from(row))
-            .expect("a change serialises into memory");
-        rows += 1;
-        last_id = Some(row.id);
-    })?;
-    body.extend_from_slice(br#"],"next_before":"#);
-    match last_id.filter(|_| more) {
-        Some(id) => body.extend_from_slice(id.to_string().as_bytes()),
-        None => body.extend_from_slice(b"null"),
-    }
-    body.push(b'}');
-    Ok(PageBody { body, rows })
 }
 
 /// A job's changes as CSV

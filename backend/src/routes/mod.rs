@@ -3,6 +3,7 @@
 
 pub mod alerts;
 pub mod auth;
+mod change_page;
 pub mod changes;
 pub mod field_mapping;
 pub mod field_mapping_preview;
