@@ -204,10 +204,11 @@ impl ReadCache {
             .expect("the cache lock is never poisoned")
     }
 
-    /// Whether `key` is neither kept nor was read before (and remembers it was).
+    /// Whether `key` was neither kept before (its length is known from then on, across
+    /// commits) nor read before; remembers that it was read.
     fn first_read(&self, key: &str) -> bool {
         let mut entries = self.entries();
-        if entries.bodies.contains_key(key) || entries.seen_once.contains(key) {
+        if entries.lengths.contains_key(key) || entries.seen_once.contains(key) {
             return false;
         }
         if entries.seen_once.len() >= MAX_SEEN_ONCE {

@@ -129,8 +129,8 @@ fn read_rows(
     }
     let mut rows = statement.raw_query();
     let mut count = 0;
-    // Columns by position (the statement's own): `get_ref_unwrap` skips rusqlite's index
-    // check, a page's thousand column reads being a third of its cost.
+    // Columns by position, the statement's own (an index out of range is a bug here, not
+    // bad data); the action is matched as bytes, without a UTF-8 check.
     while let Some(row) = rows.next()? {
         visit(ChangeRow {
             id: integer(row, 0)?.ok_or_else(|| corrupt(0, "NULL"))?,

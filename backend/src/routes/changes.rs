@@ -13,11 +13,7 @@ use super::{
 };
 use crate::{
     app_state::AppState,
-    db::{
-        self,
-        change_reader::{ChangeQuery, ChangeRow},
-        DbError,
-    },
+    db::{self, change_reader::ChangeQuery, DbError},
     domain::{change::ChangeAction, sync_job::SyncJobId},
     error::{ApiError, NotFound, Problem},
 };
@@ -62,7 +58,7 @@ impl From<ChangeActionOut> for ChangeAction {
     }
 }
 
-// A change in a page, borrowing the reader's row.
+// A change in a page, as `change_page` writes it.
 #[derive(Serialize, ToSchema)]
 pub struct ChangeOut<'r> {
     pub id: i64,
@@ -73,18 +69,6 @@ pub struct ChangeOut<'r> {
     pub person_id: Option<i64>,
     /// Why, for `skipped` and `held`; which attributes changed, for `updated`.
     pub reason: Option<&'r str>,
-}
-
-impl<'r> From<ChangeRow<'r>> for ChangeOut<'r> {
-    fn from(row: ChangeRow<'r>) -> Self {
-        Self {
-            id: row.id,
-            action: row.action.into(),
-            email: row.email,
-            person_id: row.person_id,
-            reason: row.reason,
-        }
-    }
 }
 
 // The schema of what `page_body` writes.
