@@ -11,8 +11,9 @@ upstream sandbox with a fixed latency per request and the real rate limits enfor
             and linked to the filter in the database, so only the re-sync is timed
   changelog a job with a 1,000,000-row change log (written with the record stage's own
             statement, timed): GET …/changes?limit=200 at the log's top, middle and end and
-            by action and at random depths (wrk, 100 connections), and the whole CSV streamed
-            (rows/s, server RSS and its anonymous part, RssAnon)
+            by action and at random depths (wrk, 100 connections; at random depths also the
+            server's CPU time a request), and the whole CSV streamed (rows/s, server RSS and
+            its anonymous part, RssAnon)
   mapping   with a field mapping of 8 fields (4 custom) saved: a first sync, an unchanged
             re-sync, and a re-sync after one field changed on 1 % of the persons (exactly
             those must be imported: import rows counted)
@@ -95,6 +96,11 @@ class Process:
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) / 1024
         return float("nan")
+
+    def cpu_seconds(self):
+        """The CPU time (user and system) the process has used so far."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def rss_mb(self, field="VmRSS"):
         """The resident set in MB; `field="RssAnon"` for the process's own memory, without the
@@ -492,6 +498,8 @@ def wrk(url, cookie, seconds, connections, accept_encoding, script=None):
         parts = line.split()
         if line.strip().startswith(("50%", "99%")):
             figures["p" + parts[0].rstrip("%")] = parts[1]
+        elif " requests in " in line:
+            figures["requests"] = int(parts[0])
         elif line.startswith("Requests/sec:"):
             figures["req_per_s"] = float(parts[1])
         elif line.strip().startswith("Non-2xx"):
@@ -556,16 +564,24 @@ def bench_changelog(args, bins, workdir):
         rows.append({"rows": n, "insert_s": round(insert_s, 2), "rows_per_s": round(n / insert_s)})
         print(json.dumps(rows[-1]), flush=True)
         base = f"/api/sync-jobs/{job['id']}/changes?limit=200"
+
+        def measured(url, connections, script=None):
+            """wrk's figures, and the server's CPU time a request."""
+            cpu_before = stack.server.cpu_seconds()
+            figures = wrk(url, stack.cookie, args.load_seconds, connections, None, script)
+            cpu_us = (stack.server.cpu_seconds() - cpu_before) / figures["requests"] * 1e6
+            return {**figures, "server_cpu_us_per_request": round(cpu_us, 1)}
+
         for name, query in (("top", ""), ("middle", f"&before={n // 2}"), ("end", "&before=300"),
                             ("removed, middle", f"&action=removed&before={n // 2}")):
-            figures = wrk(f"{stack.url}{base}{query}", stack.cookie, args.load_seconds, args.connections, None)
+            figures = measured(f"{stack.url}{base}{query}", args.connections)
             rows.append({"page": name, **figures})
             print(json.dumps(rows[-1]), flush=True)
         # Every request a different page (none answered from the read cache).
         script = stack.workdir / "random_pages.lua"
         script.write_text(RANDOM_PAGES_LUA % {"job": job_id, "rows": n})
         for connections in (args.connections, 10):
-            figures = wrk(stack.url, stack.cookie, args.load_seconds, connections, None, str(script))
+            figures = measured(stack.url, connections, str(script))
             rows.append({"page": "random", "connections": connections, **figures})
             print(json.dumps(rows[-1]), flush=True)
         # The change log's read connections map the database file (db/read_only.rs): RSS counts
