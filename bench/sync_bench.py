@@ -519,8 +519,17 @@ def insert_changes(con, rows):
                     + ",".join(["(?,?,?,?,?,?)"] * len(chunk)), [v for row in chunk for v in row])
 
 
+# Each wrk thread draws its own pages: seeded alike, the threads would ask for the same
+# pages in the same order, and every second read of a page would be one the cache keeps.
 RANDOM_PAGES_LUA = """
-math.randomseed(os.time())
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("id", threads)
+end
+function init(args)
+  math.randomseed(os.time() * 100 + id)
+end
 request = function()
   local before = math.random(300, %(rows)d)
   return wrk.format("GET", "/api/sync-jobs/%(job)d/changes?limit=200&before=" .. before)
